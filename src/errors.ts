@@ -1,0 +1,18 @@
+/**
+ * @module errors
+ * A user's mistake (bad shape, bad file, bad option) is a RecurError: the CLI prints its message on
+ * one line and exits non-zero, with no stack trace. Anything else that escapes is a bug in recur.
+ */
+export class RecurError extends Error {
+  override readonly name = 'RecurError';
+}
+
+/** Throw a RecurError saying what was expected and what came. */
+export function expectThat(ok: boolean, what: string, expected: string, got: string): asserts ok {
+  if (!ok) throw new RecurError(`${what}: expected ${expected}, got ${got}`);
+}
+
+/** Shapes print as PyTorch prints them: (3, 2, 4). */
+export function formatShape(shape: readonly number[]): string {
+  return `(${shape.join(', ')})`;
+}

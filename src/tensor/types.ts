@@ -1,0 +1,17 @@
+/**
+ * @module tensor/types
+ * Every numeric routine in recur is generic over the float array it runs on: float32 for speed,
+ * float64 so that gradients can be checked by finite differences.
+ */
+export type FloatArray = Float32Array | Float64Array;
+
+export type DType = 'float32' | 'float64';
+
+/** A new zero-filled array of the given dtype. */
+export function allocFloat(dtype: DType, length: number): FloatArray {
+  return dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);
+}
+
+export function dtypeOf(a: FloatArray): DType {
+  return a instanceof Float32Array ? 'float32' : 'float64';
+}
