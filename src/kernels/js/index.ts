@@ -1,0 +1,33 @@
+/**
+ * @module kernels/js
+ * The reference backend: plain TypeScript, generic over float32 and float64. It defines what every
+ * other backend must compute, and with float64 it is what the finite-difference checks run on.
+ */
+import { allocFloat, type DType } from '../../tensor/types.js';
+import type { Kernels } from '../types.js';
+import { gemm } from './gemm.js';
+import { add, addRowSums, fillRows, softmaxCrossEntropy } from './misc.js';
+import * as pw from './pointwise.js';
+
+export function jsKernels(dtype: DType = 'float32'): Kernels {
+  return {
+    name: 'js',
+    dtype,
+    alloc: (length) => allocFloat(dtype, length),
+    gemm,
+    fillRows,
+    addRowSums,
+    add,
+    softmaxCrossEntropy,
+    activationForward: pw.activationForward,
+    activationBackward: pw.activationBackward,
+    lstmForward: pw.lstmForward,
+    lstmBackward: pw.lstmBackward,
+    gruAfterForward: pw.gruAfterForward,
+    gruAfterBackward: pw.gruAfterBackward,
+    gruBeforeGates: pw.gruBeforeGates,
+    gruBeforeOutput: pw.gruBeforeOutput,
+    gruBeforeOutputBackward: pw.gruBeforeOutputBackward,
+    gruBeforeGatesBackward: pw.gruBeforeGatesBackward,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * @module kernels/types
+ * The kernel interface: every number recur computes goes through one of these functions. The plain
+ * TypeScript implementation (kernels/js) is the definition; fast backends must agree with it.
+ *
+ * Dimension letters: B batch rows, H hidden units, R rows, N columns, M/K matrix sizes.
+ * All matrices are row-major and contiguous. Arrays are views (`subarray`), so a kernel never
+ * allocates and a backend whose memory holds the views can work on them in place.
+ * Pointwise kernels run one time step of one cell over B rows; their maths is quoted in kernels/js.
+ */
+import type { DType, FloatArray } from '../tensor/types.js';
+
+/** The nonlinearity f of the simple RNN and of the residual cells' g. */
+export type Activation = 'tanh' | 'relu' | 'identity';
+
+export interface Kernels {
+  /** Which implementation runs: 'js', later 'wasm-simd', ... (reported by `recur info`). */
+  readonly name: string;
+  readonly dtype: DType;
+  /** A zero-filled array of this backend's dtype, in memory the backend can use directly. */
+  alloc(length: number): FloatArray;
+
+  /** C (M,N) = op(A) (M,K) · op(B) (K,N), plus the old C when `accumulate`. op(X) = Xᵀ when trans. */
+  gemm(transA: boolean, transB: boolean, M: number, N: number, K: number,
+       A: FloatArray, B: FloatArray, C: FloatArray, accumulate: boolean): void;
+
+  /** Each of the R rows of out (R,N) = v (N). */
+  fillRows(out: FloatArray, v: FloatArray, R: number, N: number): void;
+  /** out (N) += Σ_r A[r,:] over the R rows of A (R,N): the gradient of a broadcast bias. */
+  addRowSums(out: FloatArray, A: FloatArray, R: number, N: number): void;
+
+  /** Simple RNN / residual g, in place: z ← f(z + b). z (B,H), b (H) or undefined. */
+  activationForward(f: Activation, z: FloatArray, b: FloatArray | undefined, B: number, H: number): void;
+  /** dz (B,H) = dh ⊙ f'(·), computed from the activation's output a (B,H). */
+  activationBackward(f: Activation, dz: FloatArray, dh: FloatArray, a: FloatArray, n: number): void;
+
+  /** LSTM step. gates (B,4H): in, x·W_ihᵀ + b_ih + h·W_hhᵀ; out, i,f,g,o after activation. */
+  lstmForward(gates: FloatArray, bHh: FloatArray | undefined, cPrev: FloatArray,
+              c: FloatArray, h: FloatArray, B: number, H: number): void;
+  /** dGates (B,4H) and dcPrev (B,H) from dh, dc (B,H) and what lstmForward left. */
+  lstmBackward(dGates: FloatArray, dcPrev: FloatArray, dh: FloatArray, dc: FloatArray,
+               gates: FloatArray, c: FloatArray, cPrev: FloatArray, B: number, H: number): void;
+
+  /** GRU step, reset gate after the recurrent product (PyTorch, cuDNN). gates (B,3H): in,
+   *  x·W_ihᵀ + b_ih; out, r,z,n. hw (B,3H) = h·W_hhᵀ (no bias). hn (B,H) out: W_hn·h + b_hn. */
+  gruAfterForward(gates: FloatArray, hw: FloatArray, bHh: FloatArray | undefined, hPrev: FloatArray,
+                  h: FloatArray, hn: FloatArray, B: number, H: number): void;
+  /** dXw (B,3H): gradient of the input side; dHw (B,3H): of h·W_hhᵀ + b_hh; dhPrev (B,H) = dh ⊙ z. */
+  gruAfterBackward(dXw: FloatArray, dHw: FloatArray, dhPrev: FloatArray, dh: FloatArray,
+                   gates: FloatArray, hn: FloatArray, hPrev: FloatArray, B: number, H: number): void;
+
+  /** GRU step, reset gate before the recurrent product (the notes, d2l), first half: r and z.
+   *  gates (B,3H) in: x·W_ihᵀ + b_ih, out: r,z written (n untouched). hwRz (B,2H) = h·W_h{r,z}ᵀ.
+   *  rh (B,H) out: r ⊙ hPrev. */
+  gruBeforeGates(gates: FloatArray, hwRz: FloatArray, bHh: FloatArray | undefined, hPrev: FloatArray,
+                 rh: FloatArray, B: number, H: number): void;
+  /** Second half: n = tanh(xn + hwN + b_hn), h = (1 − z) ⊙ n + z ⊙ hPrev. hwN (B,H) = rh·W_hnᵀ. */
+  gruBeforeOutput(gates: FloatArray, hwN: FloatArray, bHh: FloatArray | undefined, hPrev: FloatArray,
+                  h: FloatArray, B: number, H: number): void;
+  /** Backward of gruBeforeOutput: dGates[:, n] = dHwN (B,H) = dn_pre, dGates[:, z] = dz (before σ'),
+   *  dhPrev = dh ⊙ z. */
+  gruBeforeOutputBackward(dGates: FloatArray, dHwN: FloatArray, dhPrev: FloatArray, dh: FloatArray,
+                          gates: FloatArray, hPrev: FloatArray, B: number, H: number): void;
+  /** Backward of gruBeforeGates, given dRh (B,H) = dn_pre·W_hn: writes dGates[:, r] and dGates[:, z]
+   *  (σ' applied) and their copy dHwRz (B,2H), and adds dRh ⊙ r to dhPrev. */
+  gruBeforeGatesBackward(dGates: FloatArray, dHwRz: FloatArray, dhPrev: FloatArray, dRh: FloatArray,
+                         gates: FloatArray, hPrev: FloatArray, B: number, H: number): void;
+
+  /** out = a + b, elementwise over n. */
+  add(out: FloatArray, a: FloatArray, b: FloatArray, n: number): void;
+
+  /** Softmax cross-entropy over R rows of logits (R,V) with integer targets (R). Returns the summed
+   *  loss over rows whose target ≠ ignoreIndex; when dLogits is given, writes
+   *  dLogits = scale · (softmax − onehot) on those rows and 0 on ignored rows. */
+  softmaxCrossEntropy(logits: FloatArray, targets: Int32Array, dLogits: FloatArray | undefined,
+                      R: number, V: number, ignoreIndex: number, scale: number): number;
+}

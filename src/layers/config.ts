@@ -1,0 +1,80 @@
+/**
+ * @module layers/config
+ * The recurrent stack's configuration: what travels in a checkpoint's `__metadata__["recur.config"]`,
+ * and its validation, so that a hand-written or PyTorch-made config fails with a clear message.
+ */
+import type { CellKind, ResidualForm } from '../cells/index.js';
+import { RecurError } from '../errors.js';
+import type { Activation } from '../kernels/types.js';
+
+export interface RecurrentConfig {
+  cell: CellKind;            // "rnn" | "gru" | "lstm" | "residual"
+  inputSize: number;         // I
+  hiddenSize: number;        // H
+  numLayers: number;         // L, default 1
+  bidirectional: boolean;    // D = 2 when true, default false
+  nonlinearity: Activation;  // f of "rnn" and g of "residual": "tanh" (default) | "relu" | "identity"
+  resetAfter: boolean;       // GRU only: reset gate after the recurrent product (PyTorch); default false (the notes, d2l)
+  bias: boolean;             // b_ih and b_hh, default true
+  residual: ResidualForm;    // residual only: "x" for h_{t-1} + g(x_t), "xh" for h_{t-1} + g(x_t, h_{t-1}); default "x"
+  dropout: number;           // between layers in training mode, default 0
+  forgetBias: number;        // LSTM only: added to the forget gate's b_ih at initialisation, default 0
+}
+
+const DEFAULTS = {
+  numLayers: 1, bidirectional: false, nonlinearity: 'tanh', resetAfter: false, bias: true,
+  residual: 'x', dropout: 0, forgetBias: 0,
+} as const;
+
+const CELLS: readonly CellKind[] = ['rnn', 'gru', 'lstm', 'residual'];
+const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'identity'];
+const FORMS: readonly ResidualForm[] = ['x', 'xh'];
+const KEYS = new Set(['cell', 'inputSize', 'hiddenSize', ...Object.keys(DEFAULTS)]);
+
+/** A complete config from a partial one; every field is checked. `what` names the source in errors. */
+export function recurrentConfig(raw: unknown, what = 'config'): RecurrentConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new RecurError(`${what}: expected a JSON object, got ${describe(raw)}`);
+  }
+  const o = raw as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!KEYS.has(key)) throw new RecurError(`${what}: unknown key "${key}"; expected one of ${[...KEYS].join(', ')}`);
+  }
+  const pick = <T>(key: string, fallback: T | undefined, check: (v: unknown) => v is T, expected: string): T => {
+    const v = o[key] ?? fallback;
+    if (v === undefined) throw new RecurError(`${what}: missing "${key}" (${expected})`);
+    if (!check(v)) throw new RecurError(`${what}: "${key}" must be ${expected}, got ${describe(v)}`);
+    return v;
+  };
+  const oneOf = <T extends string>(list: readonly T[]) => (v: unknown): v is T => list.includes(v as T);
+  const posInt = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1;
+  const bool = (v: unknown): v is boolean => typeof v === 'boolean';
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+  const quoted = (list: readonly string[]) => `one of ${list.map((s) => `"${s}"`).join(', ')}`;
+
+  const config: RecurrentConfig = {
+    cell: pick('cell', undefined, oneOf(CELLS), quoted(CELLS)),
+    inputSize: pick('inputSize', undefined, posInt, 'a positive integer'),
+    hiddenSize: pick('hiddenSize', undefined, posInt, 'a positive integer'),
+    numLayers: pick('numLayers', DEFAULTS.numLayers, posInt, 'a positive integer'),
+    bidirectional: pick('bidirectional', DEFAULTS.bidirectional, bool, 'true or false'),
+    nonlinearity: pick('nonlinearity', DEFAULTS.nonlinearity, oneOf(ACTIVATIONS), quoted(ACTIVATIONS)),
+    resetAfter: pick('resetAfter', DEFAULTS.resetAfter, bool, 'true or false'),
+    bias: pick('bias', DEFAULTS.bias, bool, 'true or false'),
+    residual: pick('residual', DEFAULTS.residual, oneOf(FORMS), quoted(FORMS)),
+    dropout: pick('dropout', DEFAULTS.dropout, (v): v is number => finite(v) && v >= 0 && v < 1, 'a number in [0, 1)'),
+    forgetBias: pick('forgetBias', DEFAULTS.forgetBias, finite, 'a finite number'),
+  };
+  if ((config.cell === 'gru' || config.cell === 'lstm') && config.nonlinearity !== 'tanh') {
+    throw new RecurError(`${what}: "nonlinearity" applies to "rnn" and "residual" cells only; a ${config.cell} uses σ and tanh, got "${config.nonlinearity}"`);
+  }
+  return config;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}

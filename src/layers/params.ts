@@ -1,0 +1,79 @@
+/**
+ * @module layers/params
+ * All parameters of a model live in one flat buffer, with a named view per tensor; gradients mirror
+ * it. An optimizer step is then one loop over a flat array, and a checkpoint is a list of views.
+ * Names are PyTorch's `state_dict` keys, so nothing needs a translation table.
+ */
+import { formatShape, RecurError } from '../errors.js';
+import type { Kernels } from '../kernels/types.js';
+import type { FloatArray } from '../tensor/types.js';
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export interface Param extends ParamSpec {
+  readonly offset: number;
+  readonly size: number;
+  readonly data: FloatArray; // view into ParamSet.data
+  readonly grad: FloatArray; // view into ParamSet.grad
+}
+
+export class ParamSet {
+  readonly data: FloatArray;
+  readonly grad: FloatArray;
+  readonly list: readonly Param[];
+  private readonly byName = new Map<string, Param>();
+
+  constructor(k: Kernels, specs: readonly ParamSpec[]) {
+    let total = 0;
+    for (const s of specs) total += s.shape.reduce((a, b) => a * b, 1);
+    this.data = k.alloc(total);
+    this.grad = k.alloc(total);
+    const list: Param[] = [];
+    let offset = 0;
+    for (const s of specs) {
+      if (this.byName.has(s.name)) throw new Error(`duplicate parameter name ${s.name}`);
+      const size = s.shape.reduce((a, b) => a * b, 1);
+      const p: Param = {
+        name: s.name, shape: [...s.shape], offset, size,
+        data: this.data.subarray(offset, offset + size), grad: this.grad.subarray(offset, offset + size),
+      };
+      list.push(p);
+      this.byName.set(s.name, p);
+      offset += size;
+    }
+    this.list = list;
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  get(name: string): Param {
+    const p = this.byName.get(name);
+    if (!p) throw new RecurError(`no parameter named "${name}"; the model has ${this.list.map((q) => q.name).join(', ')}`);
+    return p;
+  }
+
+  zeroGrad(): void {
+    this.grad.fill(0);
+  }
+
+  /** Copy named tensors in, checking that every parameter is given once with its exact shape. */
+  load(tensors: ReadonlyMap<string, { shape: readonly number[]; values: ArrayLike<number> }>, what: string): void {
+    for (const p of this.list) {
+      const t = tensors.get(p.name);
+      if (!t) throw new RecurError(`${what}: missing tensor "${p.name}" ${formatShape(p.shape)}`);
+      if (t.shape.length !== p.shape.length || t.shape.some((n, i) => n !== p.shape[i])) {
+        throw new RecurError(`${what}: tensor "${p.name}": expected shape ${formatShape(p.shape)}, got ${formatShape(t.shape)}`);
+      }
+      for (let i = 0; i < p.size; i++) {
+        const v = t.values[i]!;
+        if (!Number.isFinite(v)) throw new RecurError(`${what}: tensor "${p.name}": expected finite values, got ${v} at index ${i}`);
+        p.data[i] = v;
+      }
+    }
+  }
+}

@@ -1,0 +1,125 @@
+// Finite differences in float64 for every cell × form × activation × 1–2 layers × one or two
+// directions × with/without lengths: the analytic gradient of
+//   L = Σ y·dy + Σ h_n·dh_n + Σ c_n·dc_n
+// with respect to every parameter, x, h0 and c0 must match central differences to 1e-6 relative.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { jsKernels } from '../kernels/js/index.js';
+import { Rng } from '../tensor/rng.js';
+import type { FloatArray } from '../tensor/types.js';
+import { recurrentConfig, type RecurrentConfig } from './config.js';
+import { RecurrentStack } from './recurrent.js';
+
+const k = jsKernels('float64');
+const EPS = 1e-5;
+const TOL = 1e-6;
+
+const CELLS: Partial<RecurrentConfig>[] = [
+  { cell: 'rnn', nonlinearity: 'tanh' },
+  { cell: 'rnn', nonlinearity: 'relu' },
+  { cell: 'rnn', nonlinearity: 'identity' },
+  { cell: 'gru', resetAfter: false },
+  { cell: 'gru', resetAfter: true },
+  { cell: 'lstm' },
+  { cell: 'residual', residual: 'x' },
+  { cell: 'residual', residual: 'xh' },
+  { cell: 'residual', residual: 'xh', nonlinearity: 'relu' },
+];
+
+function randn(rng: Rng, n: number): Float64Array {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal();
+  return a;
+}
+
+const dot = (a: FloatArray, b: FloatArray): number => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+};
+
+function check(partial: Partial<RecurrentConfig>, numLayers: number, bidirectional: boolean, withLengths: boolean, dropout = 0): void {
+  const T = 4, B = 3, I = 3, H = 3;
+  const config = recurrentConfig({ inputSize: I, hiddenSize: H, numLayers, bidirectional, dropout, ...partial });
+  const D = bidirectional ? 2 : 1;
+  const dataRng = new Rng(7);
+  const stackRng = new Rng(11);
+  const stack = new RecurrentStack(config, k, stackRng);
+  // scale weights up a little so that gates are away from trivial regimes
+  for (let i = 0; i < stack.params.data.length; i++) stack.params.data[i]! *= 1.5;
+  const x = randn(dataRng, T * B * I);
+  const h0 = randn(dataRng, numLayers * D * B * H);
+  const lstm = config.cell === 'lstm';
+  const c0 = lstm ? randn(dataRng, numLayers * D * B * H) : undefined;
+  const lengths = withLengths ? Int32Array.from([T, 2, 1]) : undefined;
+  const dy = randn(dataRng, T * B * D * H);
+  const dhN = randn(dataRng, numLayers * D * B * H);
+  const dcN = lstm ? randn(dataRng, numLayers * D * B * H) : undefined;
+  const rngState = stackRng.getState();
+
+  const loss = (): number => {
+    stackRng.setState(rngState); // the same dropout mask every time
+    const out = stack.forward(x, T, B, { h0, c0, lengths, training: dropout > 0 });
+    return dot(out.y, dy) + dot(out.hN, dhN) + (out.cN && dcN ? dot(out.cN, dcN) : 0);
+  };
+
+  loss();
+  stack.params.zeroGrad();
+  const g = stack.backward(dy, dhN, dcN);
+  const analytic: [string, FloatArray, Float64Array][] = [
+    ['params', stack.params.data, Float64Array.from(stack.params.grad)],
+    ['x', x, Float64Array.from(g.dx)],
+    ['h0', h0, Float64Array.from(g.dh0)],
+  ];
+  if (c0 && g.dc0) analytic.push(['c0', c0, Float64Array.from(g.dc0)]);
+
+  const name = `${JSON.stringify(partial)} L=${numLayers} D=${D} lengths=${withLengths} dropout=${dropout}`;
+  for (const [what, values, grad] of analytic) {
+    let worst = 0;
+    let where = -1;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      values[i] = v + EPS;
+      const up = loss();
+      values[i] = v - EPS;
+      const down = loss();
+      values[i] = v;
+      const numeric = (up - down) / (2 * EPS);
+      const err = Math.abs(numeric - grad[i]!) / Math.max(Math.abs(numeric), Math.abs(grad[i]!), 1e-3);
+      if (err > worst) { worst = err; where = i; }
+    }
+    assert.ok(worst < TOL, `${name}: d${what} max relative error ${worst.toExponential(2)} at index ${where}`);
+  }
+}
+
+for (const cell of CELLS) {
+  test(`gradient check ${JSON.stringify(cell)}`, () => {
+    for (const layers of [1, 2]) for (const bi of [false, true]) for (const len of [false, true]) {
+      check(cell, layers, bi, len);
+    }
+  });
+}
+
+test('gradient check with dropout between layers', () => {
+  check({ cell: 'lstm' }, 2, true, true, 0.3);
+  check({ cell: 'gru', resetAfter: true }, 3, false, false, 0.5);
+});
+
+test('the gradient check can fail: a wrong backward is caught', () => {
+  // sabotage one gradient and make sure the comparison notices
+  const config = recurrentConfig({ cell: 'rnn', inputSize: 2, hiddenSize: 2 });
+  const stack = new RecurrentStack(config, k, new Rng(1));
+  const x = randn(new Rng(2), 3 * 1 * 2);
+  const dy = randn(new Rng(3), 3 * 2);
+  stack.forward(x, 3, 1);
+  stack.params.zeroGrad();
+  stack.backward(dy);
+  const p = stack.params.data;
+  const before = stack.params.grad[0]!;
+  const f = (): number => dot(stack.forward(x, 3, 1).y, dy);
+  const v = p[0]!;
+  p[0] = v + EPS; const up = f(); p[0] = v - EPS; const down = f(); p[0] = v;
+  const numeric = (up - down) / (2 * EPS);
+  assert.ok(Math.abs(numeric - before) < 1e-8);
+  assert.ok(Math.abs(numeric - (before + 1e-3)) > 1e-6);
+});

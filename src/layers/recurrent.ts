@@ -1,0 +1,290 @@
+/**
+ * @module layers/recurrent
+ * The recurrent stack: any cell, L layers, one or two directions, dropout between layers, and
+ * per-sequence lengths that make a padded batch behave exactly like PyTorch's packed sequences.
+ *
+ *   H_t^(1) = φ(X_t W_xh^(1) + H_{t−1}^(1) W_hh^(1) + b^(1))
+ *   H_t^(ℓ) = φ(H_t^(ℓ−1) W_xh^(ℓ) + H_{t−1}^(ℓ) W_hh^(ℓ) + b^(ℓ))     (the notes' deep RNN)
+ *   h_t = [h→_t ; h←_t]                                                   (bidirectional)
+ *
+ * Shapes follow torch.nn.RNN/GRU/LSTM: x (T,B,I) time-major, y (T,B,D*H), h0/h_n (L*D,B,H) with
+ * index layer*D + direction, parameters `weight_ih_l{k}[_reverse]` (G*H, I_k) and so on.
+ * Buffers are allocated per (T,B) and reused; the arrays a call returns are overwritten by the next.
+ */
+import { createCell, gateCount, hasRecurrentWeight, type Cell, type CellCache, type CellWeights, type SeqDims } from '../cells/index.js';
+import { activeMask, finalSlot, stateSlot } from '../cells/sequence.js';
+import { formatShape, RecurError } from '../errors.js';
+import type { Kernels } from '../kernels/types.js';
+import type { Rng } from '../tensor/rng.js';
+import type { FloatArray } from '../tensor/types.js';
+import type { RecurrentConfig } from './config.js';
+import { ParamSet, type ParamSpec } from './params.js';
+
+export interface RecurrentInput {
+  h0?: FloatArray | undefined;       // (L*D,B,H), zeros when absent
+  c0?: FloatArray | undefined;       // (L*D,B,H), LSTM only
+  lengths?: Int32Array | undefined;  // (B), each in 1..T; absent = every row has length T
+  training?: boolean | undefined;    // dropout between layers only when true
+}
+
+export interface RecurrentOutput {
+  y: FloatArray;              // (T,B,D*H), zero at padded steps
+  hN: FloatArray;             // (L*D,B,H)
+  cN: FloatArray | undefined; // (L*D,B,H), LSTM only
+}
+
+export interface RecurrentGrads {
+  dx: FloatArray;              // (T,B,I)
+  dh0: FloatArray;             // (L*D,B,H)
+  dc0: FloatArray | undefined; // (L*D,B,H), LSTM only
+}
+
+/** Parameter names and shapes in state_dict order: per layer, per direction: W_ih, W_hh, b_ih, b_hh. */
+export function recurrentParamSpecs(c: RecurrentConfig, prefix = ''): ParamSpec[] {
+  const GH = gateCount(c.cell) * c.hiddenSize;
+  const D = c.bidirectional ? 2 : 1;
+  const recurrent = hasRecurrentWeight(c);
+  const specs: ParamSpec[] = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    const I = l === 0 ? c.inputSize : D * c.hiddenSize;
+    for (let dir = 0; dir < D; dir++) {
+      const s = `l${l}${dir === 1 ? '_reverse' : ''}`;
+      specs.push({ name: `${prefix}weight_ih_${s}`, shape: [GH, I] });
+      if (recurrent) specs.push({ name: `${prefix}weight_hh_${s}`, shape: [GH, c.hiddenSize] });
+      if (c.bias) specs.push({ name: `${prefix}bias_ih_${s}`, shape: [GH] });
+      if (c.bias && recurrent) specs.push({ name: `${prefix}bias_hh_${s}`, shape: [GH] });
+    }
+  }
+  return specs;
+}
+
+/** PyTorch's default: every weight and bias ~ U(−1/√H, 1/√H); LSTM's forget bias optionally raised. */
+export function initRecurrent(params: ParamSet, c: RecurrentConfig, rng: Rng, prefix = ''): void {
+  const bound = 1 / Math.sqrt(c.hiddenSize);
+  for (const spec of recurrentParamSpecs(c, prefix)) {
+    const p = params.get(spec.name);
+    for (let i = 0; i < p.size; i++) p.data[i] = rng.uniformIn(-bound, bound);
+    if (c.cell === 'lstm' && c.forgetBias !== 0 && spec.name.startsWith(`${prefix}bias_ih_`)) {
+      const H = c.hiddenSize;
+      for (let j = H; j < 2 * H; j++) p.data[j]! += c.forgetBias; // gate order i,f,g,o
+    }
+  }
+}
+
+interface LayerState {
+  caches: CellCache[];      // per direction
+  dims: SeqDims[];          // per direction
+  y: FloatArray;            // (T,B,D*H)
+  mask: FloatArray | undefined;    // (T,B,D*H) dropout mask (0 or 1/(1−p)), below the top layer only
+  dropped: FloatArray | undefined; // (T,B,D*H) y ⊙ mask
+  next: FloatArray;         // the next layer's input: y, or y ⊙ mask in training
+  dIn: FloatArray;          // (T,B,I_l) gradient of this layer's input
+}
+
+export class RecurrentStack {
+  readonly config: RecurrentConfig;
+  readonly params: ParamSet;
+  private readonly k: Kernels;
+  private readonly cell: Cell;
+  private readonly D: number;
+  private readonly weights: CellWeights[][];  // [layer][direction]
+  private readonly grads: CellWeights[][];
+  private readonly rng: Rng;
+  private T = -1;
+  private B = -1;
+  private layers: LayerState[] = [];
+  private io!: { hN: FloatArray; cN: FloatArray | undefined; dh0: FloatArray; dc0: FloatArray | undefined;
+                 zeros: FloatArray; dYdir: FloatArray };
+  private input: { x: FloatArray; h0: FloatArray | undefined; c0: FloatArray | undefined; training: boolean } | undefined;
+
+  /** Pass `params` to live inside a larger model's flat buffer (names then carry `prefix`). */
+  constructor(config: RecurrentConfig, k: Kernels, rng: Rng, params?: ParamSet, prefix = '') {
+    this.config = config;
+    this.k = k;
+    this.rng = rng;
+    this.cell = createCell(k, config);
+    this.D = config.bidirectional ? 2 : 1;
+    if (params) this.params = params;
+    else {
+      this.params = new ParamSet(k, recurrentParamSpecs(config));
+      initRecurrent(this.params, config, rng);
+    }
+    const view = (name: string, grad: boolean): FloatArray | undefined =>
+      this.params.has(prefix + name) ? this.params.get(prefix + name)[grad ? 'grad' : 'data'] : undefined;
+    const layerViews = (grad: boolean): CellWeights[][] => {
+      const out: CellWeights[][] = [];
+      for (let l = 0; l < config.numLayers; l++) {
+        out.push([]);
+        for (let dir = 0; dir < this.D; dir++) {
+          const s = `l${l}${dir === 1 ? '_reverse' : ''}`;
+          out[l]!.push({
+            wIh: view(`weight_ih_${s}`, grad)!, wHh: view(`weight_hh_${s}`, grad),
+            bIh: view(`bias_ih_${s}`, grad), bHh: view(`bias_hh_${s}`, grad),
+          });
+        }
+      }
+      return out;
+    };
+    this.weights = layerViews(false);
+    this.grads = layerViews(true);
+  }
+
+  /** Run the whole stack over x (T,B,I). Keeps what backward needs. */
+  forward(x: FloatArray, T: number, B: number, opt: RecurrentInput = {}): RecurrentOutput {
+    const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
+    const D = this.D;
+    checkLength('x', x, T * B * I, [T, B, I]);
+    if (opt.h0) checkLength('h0', opt.h0, L * D * B * H, [L * D, B, H]);
+    if (opt.c0) {
+      if (!this.cell.hasCellState) throw new RecurError(`c0: only an LSTM has a cell state; this stack is a ${this.config.cell}`);
+      checkLength('c0', opt.c0, L * D * B * H, [L * D, B, H]);
+    }
+    const active = opt.lengths ? activeMask(checkLengths(opt.lengths, T, B), T, B) : undefined;
+    this.ensureBuffers(T, B);
+    const training = opt.training === true;
+    this.input = { x, h0: opt.h0, c0: opt.c0, training };
+    const { hN, cN, zeros } = this.io;
+    const BH = B * H;
+
+    let input = x;
+    for (let l = 0; l < L; l++) {
+      const layer = this.layers[l]!;
+      const Il = l === 0 ? I : D * H;
+      for (let dir = 0; dir < D; dir++) {
+        const s = l * D + dir;
+        const d = layer.dims[dir]!;
+        d.active = active;
+        const cache = layer.caches[dir]!;
+        this.cell.forward(cache, input,
+          opt.h0 ? opt.h0.subarray(s * BH, (s + 1) * BH) : zeros,
+          this.cell.hasCellState ? (opt.c0 ? opt.c0.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
+          this.weights[l]![dir]!, { ...d, I: Il });
+        // y[t, b, dir*H:(dir+1)*H] = h_t (0 at padded steps);  h_n[s] = the final state
+        writeDirection(layer.y, cache.hs.all, d, dir, D, H);
+        hN.set(cache.hs.at[finalSlot(d)]!, s * BH);
+        if (cN) cN.set(cache.cs!.at[finalSlot(d)]!, s * BH);
+      }
+      layer.next = layer.y;
+      if (training && layer.mask && layer.dropped) {
+        // dropout between layers: each unit kept with probability 1 − p and scaled by 1/(1 − p)
+        this.fillDropoutMask(layer.mask);
+        for (let i = 0; i < layer.y.length; i++) layer.dropped[i] = layer.y[i]! * layer.mask[i]!;
+        layer.next = layer.dropped;
+      }
+      input = layer.next;
+    }
+    return { y: this.layers[L - 1]!.y, hN, cN };
+  }
+
+  /** Gradients of Σ y·dy + Σ h_n·dh_n + Σ c_n·dc_n: accumulated into params.grad, returned for inputs. */
+  backward(dy: FloatArray, dhN?: FloatArray, dcN?: FloatArray): RecurrentGrads {
+    if (!this.input) throw new Error('RecurrentStack.backward called before forward');
+    const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
+    const { T, B, D } = this;
+    const BH = B * H;
+    checkLength('dy', dy, T * B * D * H, [T, B, D * H]);
+    if (dhN) checkLength('dh_n', dhN, L * D * BH, [L * D, B, H]);
+    if (dcN) checkLength('dc_n', dcN, L * D * BH, [L * D, B, H]);
+    const { dh0, dc0, zeros, dYdir } = this.io;
+
+    let dOut = dy;
+    for (let l = L - 1; l >= 0; l--) {
+      const layer = this.layers[l]!;
+      const input = l === 0 ? this.input.x : this.layers[l - 1]!.next;
+      const Il = l === 0 ? I : D * H;
+      layer.dIn.fill(0);
+      for (let dir = 0; dir < D; dir++) {
+        const s = l * D + dir;
+        const d = layer.dims[dir]!;
+        readDirection(dYdir, dOut, d, dir, D, H);
+        this.cell.backward(this.grads[l]![dir]!, layer.dIn,
+          dh0.subarray(s * BH, (s + 1) * BH), dc0 ? dc0.subarray(s * BH, (s + 1) * BH) : undefined,
+          dYdir, dhN ? dhN.subarray(s * BH, (s + 1) * BH) : zeros,
+          this.cell.hasCellState ? (dcN ? dcN.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
+          layer.caches[dir]!, input, this.weights[l]![dir]!, { ...d, I: Il });
+      }
+      if (l > 0) {
+        const below = this.layers[l - 1]!;
+        if (below.next === below.dropped) for (let i = 0; i < layer.dIn.length; i++) layer.dIn[i]! *= below.mask![i]!;
+      }
+      dOut = layer.dIn;
+    }
+    return { dx: this.layers[0]!.dIn, dh0, dc0 };
+  }
+
+  private ensureBuffers(T: number, B: number): void {
+    if (T === this.T && B === this.B) return;
+    const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
+    const D = this.D;
+    const k = this.k;
+    this.layers = [];
+    for (let l = 0; l < L; l++) {
+      const Il = l === 0 ? I : D * H;
+      const caches: CellCache[] = [];
+      const dims: SeqDims[] = [];
+      for (let dir = 0; dir < D; dir++) {
+        caches.push(this.cell.createCache(k, T, B, Il, H));
+        dims.push({ T, B, I: Il, H, reverse: dir === 1, active: undefined });
+      }
+      const y = k.alloc(T * B * D * H);
+      const dropout = l < L - 1 && this.config.dropout > 0;
+      this.layers.push({
+        caches, dims, y, next: y, dIn: k.alloc(T * B * Il),
+        mask: dropout ? k.alloc(y.length) : undefined, dropped: dropout ? k.alloc(y.length) : undefined,
+      });
+    }
+    const lstm = this.cell.hasCellState;
+    this.io = {
+      hN: k.alloc(L * D * B * H), cN: lstm ? k.alloc(L * D * B * H) : undefined,
+      dh0: k.alloc(L * D * B * H), dc0: lstm ? k.alloc(L * D * B * H) : undefined,
+      zeros: k.alloc(B * H), dYdir: k.alloc(T * B * H),
+    };
+    this.T = T;
+    this.B = B;
+  }
+
+  private fillDropoutMask(mask: FloatArray): void {
+    const p = this.config.dropout;
+    const keep = 1 / (1 - p);
+    for (let i = 0; i < mask.length; i++) mask[i] = this.rng.uniform() < p ? 0 : keep;
+  }
+}
+
+/** y[t, b, dir*H:(dir+1)*H] = h_t from one direction's states hs (T+1,B,H); 0 at padded steps. */
+function writeDirection(y: FloatArray, hs: FloatArray, d: SeqDims, dir: number, D: number, H: number): void {
+  const { T, B, active } = d;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const yo = ((t * B + b) * D + dir) * H;
+      const ho = (stateSlot(t, d) * B + b) * H;
+      const on = !active || active[t * B + b] === 1;
+      for (let j = 0; j < H; j++) y[yo + j] = on ? hs[ho + j]! : 0;
+    }
+  }
+}
+
+/** dYdir (T,B,H) = dy[:, :, dir*H:(dir+1)*H]; 0 at padded steps, where y is a constant. */
+function readDirection(dYdir: FloatArray, dy: FloatArray, d: SeqDims, dir: number, D: number, H: number): void {
+  const { T, B, active } = d;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const o = (t * B + b) * H;
+      const yo = ((t * B + b) * D + dir) * H;
+      const on = !active || active[t * B + b] === 1;
+      for (let j = 0; j < H; j++) dYdir[o + j] = on ? dy[yo + j]! : 0;
+    }
+  }
+}
+
+function checkLength(name: string, a: FloatArray, n: number, shape: number[]): void {
+  if (a.length !== n) throw new RecurError(`${name}: expected ${n} values for shape ${formatShape(shape)}, got ${a.length}`);
+}
+
+function checkLengths(lengths: Int32Array, T: number, B: number): Int32Array {
+  if (lengths.length !== B) throw new RecurError(`lengths: expected shape (${B}) (one per batch row), got (${lengths.length})`);
+  for (let b = 0; b < B; b++) {
+    const n = lengths[b]!;
+    if (n < 1 || n > T) throw new RecurError(`lengths: expected every length in 1..${T}, got ${n} at index ${b}`);
+  }
+  return lengths;
+}
