@@ -1,0 +1,58 @@
+/**
+ * @module cli/main
+ * `recur <command>`: dispatch, and the one place where errors become messages and exit codes.
+ * A RecurError (the user's input) prints one line and exits 1; a usage mistake prints the usage and
+ * exits 2; anything else is a bug in recur and keeps its stack trace.
+ */
+import { RecurError } from '../errors.js';
+import { UsageError } from './args.js';
+import { infoCommand } from './info.js';
+import { RUN_USAGE, runCommand } from './run.js';
+
+interface Command {
+  run: (args: string[]) => number | Promise<number>;
+  usage: string;
+  summary: string;
+}
+
+const COMMANDS: Record<string, Command> = {
+  run: { run: runCommand, usage: RUN_USAGE, summary: 'run a saved recurrent stack on inputs; outputs and gradients' },
+  info: { run: infoCommand, usage: 'usage: recur info', summary: 'version, runtime and the kernel backend in use' },
+};
+
+const USAGE = `usage: recur <command> [options]
+
+commands:
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join('\n')}
+
+Run 'recur <command> --help' for a command's options.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`recur: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${command.usage}\n`);
+    return 0;
+  }
+  try {
+    return await command.run(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`recur ${name}: ${e.message}\n\n${command.usage}\n`);
+      return 2;
+    }
+    if (e instanceof RecurError) {
+      process.stderr.write(`recur ${name}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

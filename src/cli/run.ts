@@ -1,0 +1,40 @@
+/**
+ * @module cli/run
+ * `recur run`: run a recurrent stack saved as safetensors (from recur or from PyTorch's state_dict)
+ * on the tensors of an input file, and write outputs (and gradients) to another.
+ */
+import { serializeSafetensors } from '../format/safetensors.js';
+import { jsKernels } from '../kernels/js/index.js';
+import { runStack } from '../models/stack-file.js';
+import { parseOptions, required, UsageError } from './args.js';
+import { readSafetensors, writeAtomic } from './files.js';
+
+export const RUN_USAGE = `usage: recur run --model stack.safetensors --input in.safetensors --out out.safetensors
+                 [--grad g.safetensors] [--dtype float64|float32]
+
+  --model   the stack: state_dict tensors (weight_ih_l0, ...) and __metadata__["recur.config"]
+  --input   x (T,B,I); optional h0, c0 (L*D,B,H) and lengths (B) int32 or int64
+  --grad    dy (T,B,D*H); optional dh_n, dc_n. Adds dx, dh0, dc0 and grad.<name> to the output:
+            the gradients of sum(y*dy) + sum(h_n*dh_n) + sum(c_n*dc_n)
+  --out     y (T,B,D*H) (zeros at padded steps), h_n, c_n (LSTM)
+  --dtype   the precision of the computation (default float64); outputs are float32 unless x is float64`;
+
+export function runCommand(args: string[]): number {
+  const o = parseOptions(args, {
+    model: { type: 'string' }, input: { type: 'string' }, out: { type: 'string' },
+    grad: { type: 'string' }, dtype: { type: 'string' },
+  });
+  const model = required(o.model, '--model');
+  const input = required(o.input, '--input');
+  const out = required(o.out, '--out');
+  const dtype = o.dtype ?? 'float64';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new UsageError(`--dtype: expected float32 or float64, got "${dtype}"`);
+  const tensors = runStack({
+    model: readSafetensors(model, '--model'),
+    input: readSafetensors(input, '--input'),
+    grad: o.grad === undefined ? undefined : readSafetensors(o.grad, '--grad'),
+    names: { model, input, ...(o.grad === undefined ? {} : { grad: o.grad }) },
+  }, jsKernels(dtype));
+  writeAtomic(out, serializeSafetensors(tensors), '--out');
+  return 0;
+}

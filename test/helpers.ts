@@ -1,0 +1,48 @@
+// Shared by the tests: fixture paths and numeric comparison with a useful failure message.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseSafetensors, tensorToFloat64, type SafetensorsFile } from '../src/format/safetensors.js';
+
+/** The repository root, from dist/test/. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function loadFixture(path: string): SafetensorsFile {
+  return parseSafetensors(readFileSync(`${ROOT}${path}`), path);
+}
+
+export interface Diff {
+  /** max |a − b| / max |b|: the error relative to the tensor's scale */
+  normwise: number;
+  /** max over elements of |a − b| / (|b| + 1e-3·max|b|): relative per element, floored near zero */
+  elementwise: number;
+  worst: number;
+}
+
+export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>): Diff {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  let maxAbs = 0;
+  let elementwise = 0;
+  let worst = -1;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    if (Number.isNaN(d)) return { normwise: Infinity, elementwise: Infinity, worst: i };
+    maxAbs = Math.max(maxAbs, d);
+    const e = d / (Math.abs(expected[i]!) + 1e-3 * scale || 1);
+    if (e > elementwise) { elementwise = e; worst = i; }
+  }
+  return { normwise: scale === 0 ? maxAbs : maxAbs / scale, elementwise, worst };
+}
+
+export function describeDiff(name: string, actual: ArrayLike<number>, expected: ArrayLike<number>, d: Diff): string {
+  const head = (a: ArrayLike<number>) => Array.from({ length: Math.min(5, a.length) }, (_, i) => a[i]!.toPrecision(7)).join(', ');
+  return `${name}: relative error ${d.normwise.toExponential(2)} (element ${d.worst}: ${d.elementwise.toExponential(2)})\n` +
+    `  actual   [${head(actual)}, ...]\n  expected [${head(expected)}, ...]`;
+}
+
+export function floats(file: SafetensorsFile, name: string): Float64Array {
+  const t = file.tensors.get(name);
+  if (!t) throw new Error(`fixture has no tensor ${name}`);
+  return tensorToFloat64(t, name);
+}
