@@ -46,3 +46,23 @@ export function floats(file: SafetensorsFile, name: string): Float64Array {
   if (!t) throw new Error(`fixture has no tensor ${name}`);
   return tensorToFloat64(t, name);
 }
+
+/** The largest relative difference between `grad` and central differences of `loss` with respect to
+ *  each element of `values` (changed in place and restored), |a − n| / max(|a|, |n|, 1e-3). */
+export function finiteDifferenceError(values: { [i: number]: number; length: number }, grad: ArrayLike<number>,
+                                      loss: () => number, eps = 1e-5): { error: number; index: number } {
+  let error = 0;
+  let index = -1;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    values[i] = v + eps;
+    const up = loss();
+    values[i] = v - eps;
+    const down = loss();
+    values[i] = v;
+    const numeric = (up - down) / (2 * eps);
+    const e = Math.abs(numeric - grad[i]!) / Math.max(Math.abs(numeric), Math.abs(grad[i]!), 1e-3);
+    if (e > error) { error = e; index = i; }
+  }
+  return { error, index };
+}

@@ -7,6 +7,7 @@
 import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
 import { infoCommand } from './info.js';
+import { INSPECT_USAGE, inspectCommand } from './inspect.js';
 import { RUN_USAGE, runCommand } from './run.js';
 
 interface Command {
@@ -17,6 +18,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   run: { run: runCommand, usage: RUN_USAGE, summary: 'run a saved recurrent stack on inputs; outputs and gradients' },
+  inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'list the tensors and config in a safetensors file' },
   info: { run: infoCommand, usage: 'usage: recur info', summary: 'version, runtime and the kernel backend in use' },
 };
 

@@ -9,6 +9,7 @@ import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 import { recurrentConfig, type RecurrentConfig } from './config.js';
 import { RecurrentStack } from './recurrent.js';
+import { finiteDifferenceError } from '../../test/helpers.js';
 
 const k = jsKernels('float64');
 const EPS = 1e-5;
@@ -75,20 +76,8 @@ function check(partial: Partial<RecurrentConfig>, numLayers: number, bidirection
 
   const name = `${JSON.stringify(partial)} L=${numLayers} D=${D} lengths=${withLengths} dropout=${dropout}`;
   for (const [what, values, grad] of analytic) {
-    let worst = 0;
-    let where = -1;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      values[i] = v + EPS;
-      const up = loss();
-      values[i] = v - EPS;
-      const down = loss();
-      values[i] = v;
-      const numeric = (up - down) / (2 * EPS);
-      const err = Math.abs(numeric - grad[i]!) / Math.max(Math.abs(numeric), Math.abs(grad[i]!), 1e-3);
-      if (err > worst) { worst = err; where = i; }
-    }
-    assert.ok(worst < TOL, `${name}: d${what} max relative error ${worst.toExponential(2)} at index ${where}`);
+    const { error, index } = finiteDifferenceError(values, grad, loss, EPS);
+    assert.ok(error < TOL, `${name}: d${what} max relative error ${error.toExponential(2)} at index ${index}`);
   }
 }
 
