@@ -20,7 +20,7 @@ import {
   copyInactiveRows, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
   stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
-import { StepViews, type Cell, type CellCache } from './types.js';
+import { StepViews, type Alloc, type Cell, type CellCache } from './types.js';
 
 export interface GruCache extends CellCache {
   readonly gates: StepViews; // (T,B,3H) r,z,n after activation
@@ -36,12 +36,12 @@ export interface GruCache extends CellCache {
 }
 
 export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
-  const createCache = (k: Kernels, T: number, B: number, _I: number, H: number): GruCache => ({
-    T, B, hs: new StepViews(k, T + 1, B * H), cs: undefined,
-    gates: new StepViews(k, T, B * 3 * H), dXw: new StepViews(k, T, B * 3 * H),
-    g: new StepGrads(k, B, H), saved: new StepViews(k, T, B * H), hw: k.alloc(B * 3 * H),
-    dHw: new StepViews(k, T, B * (resetAfter ? 3 : 2) * H),
-    dHwN: new StepViews(k, resetAfter ? 0 : T, B * H), dRh: k.alloc(resetAfter ? 0 : B * H),
+  const createCache = (alloc: Alloc, T: number, B: number, _I: number, H: number): GruCache => ({
+    T, B, hs: new StepViews(alloc, T + 1, B * H), cs: undefined,
+    gates: new StepViews(alloc, T, B * 3 * H), dXw: new StepViews(alloc, T, B * 3 * H),
+    g: new StepGrads(alloc, B, H), saved: new StepViews(alloc, T, B * H), hw: alloc(B * 3 * H),
+    dHw: new StepViews(alloc, T, B * (resetAfter ? 3 : 2) * H),
+    dHwN: new StepViews(alloc, resetAfter ? 0 : T, B * H), dRh: alloc(resetAfter ? 0 : B * H),
   });
   return {
     gates: 3,

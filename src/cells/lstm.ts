@@ -35,10 +35,10 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
     gates: 4,
     hasRecurrentWeight: true,
     hasCellState: true,
-    createCache: (k, T, B, _I, H) => ({
-      T, B, hs: new StepViews(k, T + 1, B * H), cs: new StepViews(k, T + 1, B * H),
-      gates: new StepViews(k, T, B * 4 * H), dGates: new StepViews(k, T, B * 4 * H),
-      g: new StepGrads(k, B, H), dc: k.alloc(B * H), dcPrev: k.alloc(B * H),
+    createCache: (alloc, T, B, _I, H) => ({
+      T, B, hs: new StepViews(alloc, T + 1, B * H), cs: new StepViews(alloc, T + 1, B * H),
+      gates: new StepViews(alloc, T, B * 4 * H), dGates: new StepViews(alloc, T, B * 4 * H),
+      g: new StepGrads(alloc, B, H), dc: alloc(B * H), dcPrev: alloc(B * H),
     }),
 
     forward(c, x, h0, c0, w, d) {

@@ -31,9 +31,9 @@ export function residualCell(k: Kernels, f: Activation, form: ResidualForm): Cel
     gates: 1,
     hasRecurrentWeight: usesState,
     hasCellState: false,
-    createCache: (k, T, B, _I, H) => ({
-      T, B, hs: new StepViews(k, T + 1, B * H), cs: undefined,
-      a: new StepViews(k, T, B * H), dz: new StepViews(k, T, B * H), g: new StepGrads(k, B, H),
+    createCache: (alloc, T, B, _I, H) => ({
+      T, B, hs: new StepViews(alloc, T + 1, B * H), cs: undefined,
+      a: new StepViews(alloc, T, B * H), dz: new StepViews(alloc, T, B * H), g: new StepGrads(alloc, B, H),
     }),
 
     forward(c, x, h0, _c0, w, d) {

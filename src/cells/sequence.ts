@@ -14,7 +14,7 @@
  */
 import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
-import type { CellCache, CellWeights, SeqDims } from './types.js';
+import type { Alloc, CellCache, CellWeights, SeqDims } from './types.js';
 
 export const stateSlot = (t: number, d: SeqDims): number => (d.reverse ? t : t + 1);
 export const prevSlot = (t: number, d: SeqDims): number => (d.reverse ? t + 1 : t);
@@ -73,10 +73,10 @@ export class StepGrads {
   dh: FloatArray;
   dhPrev: FloatArray;
   readonly dhTotal: FloatArray;
-  constructor(k: Kernels, B: number, H: number) {
-    this.dh = k.alloc(B * H);
-    this.dhPrev = k.alloc(B * H);
-    this.dhTotal = k.alloc(B * H);
+  constructor(alloc: Alloc, B: number, H: number) {
+    this.dh = alloc(B * H);
+    this.dhPrev = alloc(B * H);
+    this.dhTotal = alloc(B * H);
   }
   /** dh ← dh_{t-1}: the gradient carried to the next (earlier) step. */
   swap(): void {

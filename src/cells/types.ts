@@ -5,7 +5,6 @@
  *
  * Dimension letters: T time, B batch, I input, H hidden, G gates (1 RNN and residual, 3 GRU, 4 LSTM).
  */
-import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 
 /** One layer-direction's parameters, as views into the stack's flat buffer (PyTorch's shapes). */
@@ -38,7 +37,7 @@ export interface Cell<C extends CellCache = CellCache> {
   readonly gates: number;
   readonly hasRecurrentWeight: boolean;
   readonly hasCellState: boolean;
-  createCache(k: Kernels, T: number, B: number, I: number, H: number): C;
+  createCache(alloc: Alloc, T: number, B: number, I: number, H: number): C;
   /** Fills cache.hs (and cache.cs) from x (T,B,I) and h0, c0 (B,H). */
   forward(cache: C, x: FloatArray, h0: FloatArray, c0: FloatArray | undefined,
           w: CellWeights, d: SeqDims): void;
@@ -49,12 +48,15 @@ export interface Cell<C extends CellCache = CellCache> {
            cache: C, x: FloatArray, w: CellWeights, d: SeqDims): void;
 }
 
+/** Where a cache's buffers come from: the stack's workspace, which frees them when shapes change. */
+export type Alloc = (length: number) => FloatArray;
+
 /** Views of a (count, size) buffer, one per step, made once so that step loops never allocate. */
 export class StepViews {
   readonly all: FloatArray;
   readonly at: FloatArray[];
-  constructor(k: Kernels, count: number, size: number) {
-    this.all = k.alloc(count * size);
+  constructor(alloc: Alloc, count: number, size: number) {
+    this.all = alloc(count * size);
     this.at = [];
     for (let s = 0; s < count; s++) this.at.push(this.all.subarray(s * size, (s + 1) * size));
   }

@@ -19,6 +19,8 @@ export interface Kernels {
   readonly dtype: DType;
   /** A zero-filled array of this backend's dtype, in memory the backend can use directly. */
   alloc(length: number): FloatArray;
+  /** Give back an array from alloc (a no-op where the garbage collector owns memory). */
+  free(a: FloatArray): void;
 
   /** C (M,N) = op(A) (M,K) · op(B) (K,N), plus the old C when `accumulate`. op(X) = Xᵀ when trans. */
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number,

@@ -92,6 +92,7 @@ export class RecurrentStack {
   private readonly rng: Rng;
   private T = -1;
   private B = -1;
+  private workspace: FloatArray[] = []; // every buffer sized by (T,B), freed when they change
   private layers: LayerState[] = [];
   private io!: { hN: FloatArray; cN: FloatArray | undefined; dh0: FloatArray; dc0: FloatArray | undefined;
                  zeros: FloatArray; dYdir: FloatArray };
@@ -216,28 +217,34 @@ export class RecurrentStack {
     if (T === this.T && B === this.B) return;
     const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
     const D = this.D;
-    const k = this.k;
+    for (const a of this.workspace) this.k.free(a);
+    this.workspace = [];
+    const alloc = (n: number): FloatArray => {
+      const a = this.k.alloc(n);
+      this.workspace.push(a);
+      return a;
+    };
     this.layers = [];
     for (let l = 0; l < L; l++) {
       const Il = l === 0 ? I : D * H;
       const caches: CellCache[] = [];
       const dims: SeqDims[] = [];
       for (let dir = 0; dir < D; dir++) {
-        caches.push(this.cell.createCache(k, T, B, Il, H));
+        caches.push(this.cell.createCache(alloc, T, B, Il, H));
         dims.push({ T, B, I: Il, H, reverse: dir === 1, active: undefined });
       }
-      const y = k.alloc(T * B * D * H);
+      const y = alloc(T * B * D * H);
       const dropout = l < L - 1 && this.config.dropout > 0;
       this.layers.push({
-        caches, dims, y, next: y, dIn: k.alloc(T * B * Il),
-        mask: dropout ? k.alloc(y.length) : undefined, dropped: dropout ? k.alloc(y.length) : undefined,
+        caches, dims, y, next: y, dIn: alloc(T * B * Il),
+        mask: dropout ? alloc(y.length) : undefined, dropped: dropout ? alloc(y.length) : undefined,
       });
     }
     const lstm = this.cell.hasCellState;
     this.io = {
-      hN: k.alloc(L * D * B * H), cN: lstm ? k.alloc(L * D * B * H) : undefined,
-      dh0: k.alloc(L * D * B * H), dc0: lstm ? k.alloc(L * D * B * H) : undefined,
-      zeros: k.alloc(B * H), dYdir: k.alloc(T * B * H),
+      hN: alloc(L * D * B * H), cN: lstm ? alloc(L * D * B * H) : undefined,
+      dh0: alloc(L * D * B * H), dc0: lstm ? alloc(L * D * B * H) : undefined,
+      zeros: alloc(B * H), dYdir: alloc(T * B * H),
     };
     this.T = T;
     this.B = B;

@@ -14,6 +14,7 @@ export function jsKernels(dtype: DType = 'float32'): Kernels {
     name: 'js',
     dtype,
     alloc: (length) => allocFloat(dtype, length),
+    free: () => {},
     gemm,
     fillRows,
     addRowSums,
