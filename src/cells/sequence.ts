@@ -61,11 +61,11 @@ export function projectInputs(k: Kernels, out: FloatArray, x: FloatArray, w: Flo
 
 /** The input side's gradients, after the recurrence, as whole-sequence products:
  *  dW_ih += dZᵀ (N, T*B) · x (T*B, I);  db_ih += Σ_rows dZ;  dx += dZ (T*B, N) · W_ih (N, I). */
-export function inputGradients(k: Kernels, dw: CellWeights, dx: FloatArray, dZ: FloatArray, x: FloatArray,
-                               w: CellWeights, rows: number, N: number, I: number): void {
+export function inputGradients(k: Kernels, dw: CellWeights, dx: FloatArray | undefined, dZ: FloatArray,
+                               x: FloatArray, w: CellWeights, rows: number, N: number, I: number): void {
   k.gemm(true, false, N, I, rows, dZ, x, dw.wIh, true);
   if (dw.bIh) k.addRowSums(dw.bIh, dZ, rows, N);
-  k.gemm(false, false, rows, I, N, dZ, w.wIh, dx, true);
+  if (dx) k.gemm(false, false, rows, I, N, dZ, w.wIh, dx, true);
 }
 
 /** Scratch for one step's state gradients: the carried dh, its sum with dY_t, and dh_{t-1}. */

@@ -42,8 +42,9 @@ export interface Cell<C extends CellCache = CellCache> {
   forward(cache: C, x: FloatArray, h0: FloatArray, c0: FloatArray | undefined,
           w: CellWeights, d: SeqDims): void;
   /** Given dY (T,B,H), the gradient of this direction's outputs, and dhN, dcN (B,H) of the final
-   *  states: accumulates parameter gradients into dw and dx (T,B,I), and writes dh0, dc0 (B,H). */
-  backward(dw: CellWeights, dx: FloatArray, dh0: FloatArray, dc0: FloatArray | undefined,
+   *  states: accumulates parameter gradients into dw and dx (T,B,I) (skipped when dx is undefined:
+   *  one-hot inputs need none), and writes dh0, dc0 (B,H). */
+  backward(dw: CellWeights, dx: FloatArray | undefined, dh0: FloatArray, dc0: FloatArray | undefined,
            dY: FloatArray, dhN: FloatArray, dcN: FloatArray | undefined,
            cache: C, x: FloatArray, w: CellWeights, d: SeqDims): void;
 }

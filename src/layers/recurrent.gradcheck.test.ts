@@ -69,7 +69,7 @@ function check(partial: Partial<RecurrentConfig>, numLayers: number, bidirection
   const g = stack.backward(dy, dhN, dcN);
   const analytic: [string, FloatArray, Float64Array][] = [
     ['params', stack.params.data, Float64Array.from(stack.params.grad)],
-    ['x', x, Float64Array.from(g.dx)],
+    ['x', x, Float64Array.from(g.dx!)],
     ['h0', h0, Float64Array.from(g.dh0)],
   ];
   if (c0 && g.dc0) analytic.push(['c0', c0, Float64Array.from(g.dc0)]);

@@ -34,7 +34,7 @@ export interface RecurrentOutput {
 }
 
 export interface RecurrentGrads {
-  dx: FloatArray;              // (T,B,I)
+  dx: FloatArray | undefined;  // (T,B,I); undefined when not asked for
   dh0: FloatArray;             // (L*D,B,H)
   dc0: FloatArray | undefined; // (L*D,B,H), LSTM only
 }
@@ -177,8 +177,15 @@ export class RecurrentStack {
     return { y: this.layers[L - 1]!.y, hN, cN };
   }
 
-  /** Gradients of Σ y·dy + Σ h_n·dh_n + Σ c_n·dc_n: accumulated into params.grad, returned for inputs. */
-  backward(dy: FloatArray, dhN?: FloatArray, dcN?: FloatArray): RecurrentGrads {
+  /** The outputs of the last forward (the same arrays it returned). */
+  lastOutput(): RecurrentOutput {
+    if (!this.input) throw new Error('RecurrentStack.lastOutput called before forward');
+    return { y: this.layers[this.layers.length - 1]!.y, hN: this.io.hN, cN: this.io.cN };
+  }
+
+  /** Gradients of Σ y·dy + Σ h_n·dh_n + Σ c_n·dc_n: accumulated into params.grad, returned for inputs.
+   *  `inputGrad: false` skips dx (a one-hot input needs none; it saves one product per layer-0 direction). */
+  backward(dy: FloatArray, dhN?: FloatArray, dcN?: FloatArray, opt: { inputGrad?: boolean } = {}): RecurrentGrads {
     if (!this.input) throw new Error('RecurrentStack.backward called before forward');
     const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
     const { T, B, D } = this;
@@ -193,12 +200,13 @@ export class RecurrentStack {
       const layer = this.layers[l]!;
       const input = l === 0 ? this.input.x : this.layers[l - 1]!.next;
       const Il = l === 0 ? I : D * H;
-      layer.dIn.fill(0);
+      const dIn = l > 0 || opt.inputGrad !== false ? layer.dIn : undefined;
+      dIn?.fill(0);
       for (let dir = 0; dir < D; dir++) {
         const s = l * D + dir;
         const d = layer.dims[dir]!;
         readDirection(dYdir, dOut, d, dir, D, H);
-        this.cell.backward(this.grads[l]![dir]!, layer.dIn,
+        this.cell.backward(this.grads[l]![dir]!, dIn,
           dh0.subarray(s * BH, (s + 1) * BH), dc0 ? dc0.subarray(s * BH, (s + 1) * BH) : undefined,
           dYdir, dhN ? dhN.subarray(s * BH, (s + 1) * BH) : zeros,
           this.cell.hasCellState ? (dcN ? dcN.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
@@ -210,7 +218,7 @@ export class RecurrentStack {
       }
       dOut = layer.dIn;
     }
-    return { dx: this.layers[0]!.dIn, dh0, dc0 };
+    return { dx: opt.inputGrad === false ? undefined : this.layers[0]!.dIn, dh0, dc0 };
   }
 
   private ensureBuffers(T: number, B: number): void {
