@@ -13,7 +13,7 @@ import {
 } from '../format/safetensors.js';
 import type { Kernels } from '../kernels/types.js';
 import { recurrentConfig, type RecurrentConfig } from '../layers/config.js';
-import { RecurrentStack } from '../layers/recurrent.js';
+import { recurrentParamSpecs, RecurrentStack } from '../layers/recurrent.js';
 import { Rng } from '../tensor/rng.js';
 import type { DType, FloatArray } from '../tensor/types.js';
 
@@ -37,17 +37,36 @@ export function readStackConfig(file: SafetensorsFile, what: string): RecurrentC
 /** Load a stack's config and weights. Every parameter must be present with its exact shape. */
 export function loadStack(file: SafetensorsFile, what: string, k: Kernels): RecurrentStack {
   const config = readStackConfig(file, what);
+  checkTensors(file, config, what);
   const stack = new RecurrentStack(config, k, new Rng(0));
-  const expected = new Set(stack.params.list.map((p) => p.name));
+  const tensors = new Map<string, { shape: number[]; values: ArrayLike<number> }>();
+  for (const [name, t] of file.tensors) tensors.set(name, { shape: t.shape, values: floats(t, name, what, k.dtype) });
+  stack.params.load(tensors, what);
+  return stack;
+}
+
+/**
+ * The file's tensors against the config's names and shapes, before anything is allocated: a config
+ * that does not match its tensors (a hiddenSize of 100000, a numLayers of 10^8) is a message, not an
+ * allocation failure. Every layer and direction has a weight_ih, so a config with more layers than
+ * the file has tensors misses one within the first `tensors + 1` layers: only those are listed.
+ */
+function checkTensors(file: SafetensorsFile, config: RecurrentConfig, what: string): void {
+  const layers = Math.min(config.numLayers, file.tensors.size + 1);
+  const specs = recurrentParamSpecs({ ...config, numLayers: layers });
+  for (const p of specs) {
+    const t = file.tensors.get(p.name);
+    if (!t) throw new RecurError(`${what}: missing tensor "${p.name}" ${formatShape(p.shape)} for this ${describeConfig(config)}`);
+    if (t.shape.length !== p.shape.length || t.shape.some((n, i) => n !== p.shape[i])) {
+      throw new RecurError(`${what}: tensor "${p.name}": expected shape ${formatShape(p.shape)} for this ${describeConfig(config)}, got ${formatShape(t.shape)}`);
+    }
+  }
+  const expected = new Set(specs.map((p) => p.name));
   for (const name of file.tensors.keys()) {
     if (!expected.has(name)) {
       throw new RecurError(`${what}: unexpected tensor "${name}" for this ${describeConfig(config)}; expected ${[...expected].join(', ')}`);
     }
   }
-  const tensors = new Map<string, { shape: number[]; values: ArrayLike<number> }>();
-  for (const [name, t] of file.tensors) tensors.set(name, { shape: t.shape, values: floats(t, name, what, k.dtype) });
-  stack.params.load(tensors, what);
-  return stack;
 }
 
 /** The stack as tensors and metadata, ready for serializeSafetensors. */
@@ -113,7 +132,7 @@ export function runStack(files: RunFiles, k: Kernels): TensorToWrite[] {
   const dcN = lstm ? optional(grad, 'dc_n', stateShape, gName, k.dtype) : undefined;
   stack.params.zeroGrad();
   const g = stack.backward(dy, dhN, dcN);
-  result.push({ name: 'dx', shape: [T, B, c.inputSize], data: g.dx, dtype: outDtype });
+  result.push({ name: 'dx', shape: [T, B, c.inputSize], data: g.dx!, dtype: outDtype });
   result.push({ name: 'dh0', shape: stateShape, data: g.dh0, dtype: outDtype });
   if (g.dc0) result.push({ name: 'dc0', shape: stateShape, data: g.dc0, dtype: outDtype });
   for (const p of stack.params.list) result.push({ name: `grad.${p.name}`, shape: p.shape, data: p.grad, dtype: outDtype });
