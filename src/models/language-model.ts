@@ -105,6 +105,13 @@ export class LanguageModel {
     return { h: this.stack.lastOutput().hN, c: this.stack.lastOutput().cN };
   }
 
+  /** Copy the last forward's final state into `state` (detached: it is data now, not a graph). */
+  carryState(state: LmState): void {
+    const out = this.stack.lastOutput();
+    state.h.set(out.hN);
+    if (state.c && out.cN) state.c.set(out.cN);
+  }
+
   /** A zero state for B rows. */
   zeroState(B: number): LmState {
     const n = this.config.rnn.numLayers * (this.config.rnn.bidirectional ? 2 : 1) * B * this.config.rnn.hiddenSize;
