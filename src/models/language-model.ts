@@ -37,8 +37,9 @@ export class LanguageModel {
   readonly config: LanguageModelConfig;
   readonly params: ParamSet;
   readonly stack: RecurrentStack;
+  /** Initialisation, then dropout masks: a trainer saves its state to resume exactly. */
+  readonly rng: Rng;
   private readonly k: Kernels;
-  private readonly rng: Rng;
   private stepStack: RecurrentStack | undefined; // shares params; its own (1,B) workspace
   private ws: { T: number; B: number; x: FloatArray; logits: FloatArray; dLogits: FloatArray; dy: FloatArray;
               } | undefined;

@@ -56,7 +56,7 @@ export interface TrainState {
   epoch: number;
   batch: number;               // minibatches done in this epoch
   dataRng: number[];           // the data Rng at the start of this epoch (offset, shuffle)
-  modelRng: number[];          // dropout's Rng now
+  modelRng: number[];          // the model's Rng (dropout) now
   epochLoss: number;           // Σ loss·count over this epoch so far
   epochTokens: number;
   bestVal: number | null;      // best validation perplexity
@@ -80,7 +80,7 @@ export interface TrainHooks {
   /** Asked after every step: true ends the run (time limit, Ctrl-C) after saving. */
   shouldStop?(): boolean;
   /** Every `checkpointEvery` steps and at the end. */
-  onCheckpoint?(reason: 'interval' | 'end' | 'stop' | 'nonfinite'): void;
+  onCheckpoint?(reason: 'interval' | 'end' | 'stop'): void;
   checkpointEvery?: number;
   now?(): number; // milliseconds, for tokens/s
 }
@@ -94,13 +94,10 @@ export class LmTrainer {
   private readonly train: Int32Array;
   private readonly val: Int32Array | undefined;
   private readonly dataRng: Rng;
-  private readonly modelRng: Rng;
   private readonly carried: LmState;
-  /** The last parameters that were all finite (kept only when onNonFinite = 'stop'). */
-  private lastGood: Float32Array | Float64Array | undefined;
 
   constructor(model: LanguageModel, vocab: Vocab, k: Kernels, train: Int32Array, val: Int32Array | undefined,
-              options: TrainOptions, modelRng: Rng) {
+              options: TrainOptions) {
     this.model = model;
     this.vocab = vocab;
     this.options = options;
@@ -110,11 +107,10 @@ export class LmTrainer {
       momentum: options.momentum, ...(options.weightDecay === undefined ? {} : { weightDecay: options.weightDecay }),
     }), k, model.params.data.length);
     this.dataRng = new Rng(options.seed);
-    this.modelRng = modelRng;
     this.carried = model.zeroState(options.batch);
     batchesPerEpoch(train.length, options.batch, options.steps, options.sampling); // validates sizes early
     this.state = {
-      step: 0, epoch: 0, batch: 0, dataRng: this.dataRng.getState(), modelRng: modelRng.getState(),
+      step: 0, epoch: 0, batch: 0, dataRng: this.dataRng.getState(), modelRng: model.rng.getState(),
       epochLoss: 0, epochTokens: 0, bestVal: null, badEpochs: 0, options,
     };
   }
@@ -123,7 +119,7 @@ export class LmTrainer {
   resume(saved: TrainState, extra: Map<string, ArrayLike<number>>, what: string): void {
     this.state = { ...saved, options: this.options };
     this.dataRng.setState(saved.dataRng);
-    this.modelRng.setState(saved.modelRng);
+    this.model.rng.setState(saved.modelRng);
     const state = new Map<string, Float64Array>();
     for (const name of this.optimizer.state.keys()) {
       const flat = new Float64Array(this.model.params.data.length);
@@ -174,8 +170,7 @@ export class LmTrainer {
         if (bad !== -1) {
           const where = bad === -2 ? 'the loss' : `the gradient of ${params.list.find((p) => bad >= p.offset && bad < p.offset + p.size)!.name}`;
           if (o.onNonFinite === 'stop') {
-            if (this.lastGood) params.data.set(this.lastGood);
-            hooks.onCheckpoint?.('nonfinite');
+            // nothing is saved: the last checkpoint written stays the last good one
             throw new RecurError(`training stopped at step ${this.state.step + 1} (epoch ${this.state.epoch + 1}): ${where} is not finite (loss ${value.loss}); the last good checkpoint is kept. Lower --lr, use --clip, or pass --on-nan skip`);
           }
         } else {
@@ -188,7 +183,7 @@ export class LmTrainer {
         }
         this.state.step++;
         this.state.batch++;
-        this.state.modelRng = this.modelRng.getState();
+        this.state.modelRng = this.model.rng.getState();
         const t = now();
         hooks.onStep?.({
           epoch: this.state.epoch + 1, step: this.state.step, batch: this.state.batch, batches: this.batchesPerEpoch,
@@ -215,7 +210,6 @@ export class LmTrainer {
         if (this.state.bestVal === null || valPerplexity < this.state.bestVal) { this.state.bestVal = valPerplexity; this.state.badEpochs = 0; }
         else if (++this.state.badEpochs >= o.patience) { hooks.onCheckpoint?.('end'); return 'early'; }
       }
-      if (o.onNonFinite === 'stop') this.lastGood = Float32Array.from(params.data);
       if (hooks.shouldStop?.()) { hooks.onCheckpoint?.('stop'); return 'stopped'; }
     }
     hooks.onCheckpoint?.('end');

@@ -1,0 +1,41 @@
+/**
+ * @module models/generate
+ * Text from a language model, as d2l's predict_ch8: warm the state up on the prefix, then feed
+ * each chosen token back in. The result is the prefix followed by the generated tokens.
+ */
+import { RecurError } from '../errors.js';
+import type { Vocab } from '../data/text.js';
+import { tokenize } from '../data/text.js';
+import { sampleToken, type SamplingOptions } from '../sample/sample.js';
+import type { Rng } from '../tensor/rng.js';
+import type { LanguageModel } from './language-model.js';
+
+export interface GenerateOptions extends SamplingOptions {
+  length: number; // tokens to generate after the prefix
+}
+
+/** Generate; `onToken` receives each piece of text as it is produced (the prefix first). */
+export function generate(model: LanguageModel, vocab: Vocab, prefix: string, o: GenerateOptions, rng: Rng,
+                         onToken?: (text: string) => void): string {
+  const prefixIds = vocab.encode(tokenize(prefix, vocab.kind, vocab.preprocess), 'prefix');
+  if (prefixIds.length === 0) throw new RecurError(`prefix: expected at least one token, got ${JSON.stringify(prefix)}${vocab.preprocess === 'd2l' ? ' (after d2l preprocessing: letters only)' : ''}`);
+  const sep = vocab.kind === 'word' ? ' ' : '';
+  const out = [vocab.decode(prefixIds)];
+  onToken?.(out[0]!);
+  const state = model.zeroState(1);
+  const token = new Int32Array(1);
+  // warm-up: every prefix token but the last only updates the state
+  for (let i = 0; i < prefixIds.length - 1; i++) {
+    token[0] = prefixIds[i]!;
+    model.step(token, state);
+  }
+  token[0] = prefixIds[prefixIds.length - 1]!;
+  for (let i = 0; i < o.length; i++) {
+    const logits = model.step(token, state);
+    token[0] = sampleToken(logits, o, rng);
+    const piece = sep + vocab.tokens[token[0]!]!;
+    out.push(piece);
+    onToken?.(piece);
+  }
+  return out.join('');
+}
