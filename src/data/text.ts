@@ -22,7 +22,9 @@ export interface TokenizerConfig {
 
 /** d2l: re.sub('[^A-Za-z]+', ' ', line).strip().lower() for every line. */
 export function preprocessD2l(text: string): string[] {
-  return text.split('\n').map((line) => line.replace(/[^A-Za-z]+/g, ' ').trim().toLowerCase());
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop(); // readlines() gives no empty line after a final newline
+  return lines.map((line) => line.replace(/[^A-Za-z]+/g, ' ').trim().toLowerCase());
 }
 
 /** The token strings of a text. Characters are code points; words split on whitespace. */
