@@ -17,7 +17,7 @@ export function parseOptions<O extends Options>(args: string[], options: O): Val
   try {
     return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
   } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]!);
+    throw new UsageError((e as Error).message.split('\n').join(' '));
   }
 }
 
