@@ -18,7 +18,7 @@ import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
   copyInactiveRows, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
-  stepAt, StepGrads, zeroInactiveRows,
+  stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Alloc, type Cell, type CellCache } from './types.js';
 
@@ -92,7 +92,7 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
         const gt = c.gates.at[t]!;
         const dXwt = c.dXw.at[t]!;
         const dHwt = c.dHw.at[t]!;
-        k.add(g.dhTotal, dY.subarray(t * B * H, (t + 1) * B * H), g.dh, B * H);
+        stateGradient(k, g, dY, t, d);
         if (resetAfter) {
           k.gruAfterBackward(dXwt, dHwt, g.dhPrev, g.dhTotal, gt, c.saved.at[t]!, hPrev, B, H);
           zeroInactiveRows(dXwt, d, t, 3 * H);

@@ -16,7 +16,7 @@
 import type { Kernels } from '../kernels/types.js';
 import {
   copyInactiveRows, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
-  stepAt, StepGrads, zeroInactiveRows,
+  stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Cell, type CellCache } from './types.js';
 import type { FloatArray } from '../tensor/types.js';
@@ -70,7 +70,7 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
       for (let i = T - 1; i >= 0; i--) {
         const t = stepAt(i, d);
         const dGt = c.dGates.at[t]!;
-        k.add(g.dhTotal, dY.subarray(t * B * H, (t + 1) * B * H), g.dh, B * H);
+        stateGradient(k, g, dY, t, d);
         k.lstmBackward(dGt, c.dcPrev, g.dhTotal, c.dc, c.gates.at[t]!, c.cs.at[stateSlot(t, d)]!,
                        c.cs.at[prevSlot(t, d)]!, B, H);
         zeroInactiveRows(dGt, d, t, 4 * H);

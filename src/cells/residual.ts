@@ -13,7 +13,7 @@
 import type { Activation, Kernels } from '../kernels/types.js';
 import {
   copyInactiveRows, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
-  stepAt, StepGrads, zeroInactiveRows,
+  stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Cell, type CellCache } from './types.js';
 
@@ -67,7 +67,7 @@ export function residualCell(k: Kernels, f: Activation, form: ResidualForm): Cel
         const t = stepAt(i, d);
         const dzt = c.dz.at[t]!;
         // dz_t = (dy_t + dh_t) ⊙ f'(z_t)
-        k.add(g.dhTotal, dY.subarray(t * B * H, (t + 1) * B * H), g.dh, B * H);
+        stateGradient(k, g, dY, t, d);
         k.activationBackward(f, dzt, g.dhTotal, c.a.at[t]!, B * H);
         zeroInactiveRows(dzt, d, t, H);
         // dh_{t−1} = dy_t + dh_t  (the identity path)  + dz_t · W_hh

@@ -59,6 +59,13 @@ export function projectInputs(k: Kernels, out: FloatArray, x: FloatArray, w: Flo
   k.gemm(false, true, rows, N, I, x, w, out, b !== undefined);
 }
 
+/** dhTotal = dY_t + dh: ∂L/∂h_t, recorded in d.stateGrads when asked. */
+export function stateGradient(k: Kernels, g: StepGrads, dY: FloatArray, t: number, d: SeqDims): void {
+  const n = d.B * d.H;
+  k.add(g.dhTotal, dY.subarray(t * n, (t + 1) * n), g.dh, n);
+  d.stateGrads?.set(g.dhTotal, t * n);
+}
+
 /** The input side's gradients, after the recurrence, as whole-sequence products:
  *  dW_ih += dZᵀ (N, T*B) · x (T*B, I);  db_ih += Σ_rows dZ;  dx += dZ (T*B, N) · W_ih (N, I). */
 export function inputGradients(k: Kernels, dw: CellWeights, dx: FloatArray | undefined, dZ: FloatArray,

@@ -23,6 +23,9 @@ export interface SeqDims {
   H: number;
   reverse: boolean;
   active: Uint8Array | undefined;
+  /** When given (T,B,H), backward writes ∂L/∂h_t of every step there: the gradient that BPTT carries,
+   *  for the gradient-flow diagnostics. */
+  stateGrads?: FloatArray | undefined;
 }
 
 /** Per-(T,B) buffers. `hs` (T+1,B,H) holds every state: see `stateSlot`. */

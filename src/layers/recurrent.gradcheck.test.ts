@@ -112,3 +112,24 @@ test('the gradient check can fail: a wrong backward is caught', () => {
   assert.ok(Math.abs(numeric - before) < 1e-8);
   assert.ok(Math.abs(numeric - (before + 1e-3)) > 1e-6);
 });
+
+test('state gradients: for h_t = W_hh h_{t-1} + W_ih x_t, ∂(Σ h_{T-1})/∂h_{T-1-d} = (W_hhᵀ)^d · 1', () => {
+  const T = 6, B = 2, I = 2, H = 3;
+  const config = recurrentConfig({ cell: 'rnn', nonlinearity: 'identity', inputSize: I, hiddenSize: H, numLayers: 2 });
+  const stack = new RecurrentStack(config, k, new Rng(5));
+  const x = randn(new Rng(6), T * B * I);
+  stack.forward(x, T, B);
+  const dhN = new Float64Array(2 * B * H);
+  dhN.fill(1, B * H); // L = Σ of the top layer's last state
+  stack.backward(new Float64Array(T * B * H), dhN, undefined, { stateGrads: true });
+  const g = stack.stateGradients(1);
+  const w = stack.params.get('weight_hh_l1').data; // (H,H)
+  let v = new Float64Array(H).fill(1);
+  for (let dist = 0; dist < T; dist++) {
+    const t = T - 1 - dist;
+    for (let b = 0; b < B; b++) for (let j = 0; j < H; j++) assert.ok(Math.abs(g[(t * B + b) * H + j]! - v[j]!) < 1e-12);
+    const next = new Float64Array(H); // v ← W_hhᵀ v
+    for (let i = 0; i < H; i++) for (let j = 0; j < H; j++) next[j]! += w[i * H + j]! * v[i]!;
+    v = next;
+  }
+});

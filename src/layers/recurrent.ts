@@ -79,6 +79,7 @@ interface LayerState {
   dropped: FloatArray | undefined; // (T,B,D*H) y ⊙ mask
   next: FloatArray;         // the next layer's input: y, or y ⊙ mask in training
   dIn: FloatArray;          // (T,B,I_l) gradient of this layer's input
+  stateGrads: (FloatArray | undefined)[]; // per direction (T,B,H) ∂L/∂h_t, when asked for
 }
 
 export class RecurrentStack {
@@ -177,6 +178,13 @@ export class RecurrentStack {
     return { y: this.layers[L - 1]!.y, hN, cN };
   }
 
+  /** ∂L/∂h_t (T,B,H) of one layer and direction, from the last backward with `stateGrads: true`. */
+  stateGradients(layer: number, direction = 0): FloatArray {
+    const g = this.layers[layer]?.stateGrads[direction];
+    if (!g) throw new Error('RecurrentStack.stateGradients: run backward with { stateGrads: true } first');
+    return g;
+  }
+
   /** The outputs of the last forward (the same arrays it returned). */
   lastOutput(): RecurrentOutput {
     if (!this.input) throw new Error('RecurrentStack.lastOutput called before forward');
@@ -184,8 +192,10 @@ export class RecurrentStack {
   }
 
   /** Gradients of Σ y·dy + Σ h_n·dh_n + Σ c_n·dc_n: accumulated into params.grad, returned for inputs.
-   *  `inputGrad: false` skips dx (a one-hot input needs none; it saves one product per layer-0 direction). */
-  backward(dy: FloatArray, dhN?: FloatArray, dcN?: FloatArray, opt: { inputGrad?: boolean } = {}): RecurrentGrads {
+   *  `inputGrad: false` skips dx (a one-hot input needs none; it saves one product per layer-0 direction).
+   *  `stateGrads: true` records ∂L/∂h_t of every layer, direction and step: see `stateGradients`. */
+  backward(dy: FloatArray, dhN?: FloatArray, dcN?: FloatArray,
+           opt: { inputGrad?: boolean; stateGrads?: boolean } = {}): RecurrentGrads {
     if (!this.input) throw new Error('RecurrentStack.backward called before forward');
     const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
     const { T, B, D } = this;
@@ -206,11 +216,12 @@ export class RecurrentStack {
         const s = l * D + dir;
         const d = layer.dims[dir]!;
         readDirection(dYdir, dOut, d, dir, D, H);
+        if (opt.stateGrads) layer.stateGrads[dir] ??= this.allocWork(T * B * H);
         this.cell.backward(this.grads[l]![dir]!, dIn,
           dh0.subarray(s * BH, (s + 1) * BH), dc0 ? dc0.subarray(s * BH, (s + 1) * BH) : undefined,
           dYdir, dhN ? dhN.subarray(s * BH, (s + 1) * BH) : zeros,
           this.cell.hasCellState ? (dcN ? dcN.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
-          layer.caches[dir]!, input, this.weights[l]![dir]!, { ...d, I: Il });
+          layer.caches[dir]!, input, this.weights[l]![dir]!, { ...d, I: Il, stateGrads: opt.stateGrads ? layer.stateGrads[dir] : undefined });
       }
       if (l > 0) {
         const below = this.layers[l - 1]!;
@@ -227,11 +238,7 @@ export class RecurrentStack {
     const D = this.D;
     for (const a of this.workspace) this.k.free(a);
     this.workspace = [];
-    const alloc = (n: number): FloatArray => {
-      const a = this.k.alloc(n);
-      this.workspace.push(a);
-      return a;
-    };
+    const alloc = (n: number): FloatArray => this.allocWork(n);
     this.layers = [];
     for (let l = 0; l < L; l++) {
       const Il = l === 0 ? I : D * H;
@@ -244,7 +251,7 @@ export class RecurrentStack {
       const y = alloc(T * B * D * H);
       const dropout = l < L - 1 && this.config.dropout > 0;
       this.layers.push({
-        caches, dims, y, next: y, dIn: alloc(T * B * Il),
+        caches, dims, y, next: y, dIn: alloc(T * B * Il), stateGrads: [],
         mask: dropout ? alloc(y.length) : undefined, dropped: dropout ? alloc(y.length) : undefined,
       });
     }
@@ -256,6 +263,13 @@ export class RecurrentStack {
     };
     this.T = T;
     this.B = B;
+  }
+
+  /** A buffer that lives until (T,B) change. */
+  private allocWork(n: number): FloatArray {
+    const a = this.k.alloc(n);
+    this.workspace.push(a);
+    return a;
   }
 
   private fillDropoutMask(mask: FloatArray): void {
