@@ -106,11 +106,20 @@ export class LanguageModel {
     return { h: this.stack.lastOutput().hN, c: this.stack.lastOutput().cN };
   }
 
-  /** Copy the last forward's final state into `state` (detached: it is data now, not a graph). */
+  /** Copy the last forward's final state into `state` (detached: it is data now, not a graph), to
+   *  start the next chunk of text. A reverse direction's final state belongs to the start of the
+   *  chunk just read, not to the next one: it restarts from zero. */
   carryState(state: LmState): void {
     const out = this.stack.lastOutput();
     state.h.set(out.hN);
     if (state.c && out.cN) state.c.set(out.cN);
+    const { numLayers: L, bidirectional } = this.config.rnn;
+    if (!bidirectional) return;
+    const BH = state.h.length / (2 * L);
+    for (let l = 0; l < L; l++) {
+      state.h.fill(0, (2 * l + 1) * BH, (2 * l + 2) * BH);
+      state.c?.fill(0, (2 * l + 1) * BH, (2 * l + 2) * BH);
+    }
   }
 
   /** A zero state for B rows. */
