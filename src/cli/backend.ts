@@ -3,7 +3,7 @@
  * `--backend` and `--threads`: which kernels run, chosen once per command and reported.
  */
 import type { Kernels } from '../kernels/types.js';
-import { loadKernels } from './bench-kernels-stub.js';
+import { loadKernels } from '../kernels/index.js';
 import { choiceOption } from './numbers.js';
 
 export const BACKENDS = ['auto', 'wasm-relaxed-simd', 'wasm-simd', 'js'] as const;

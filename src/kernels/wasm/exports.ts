@@ -1,0 +1,42 @@
+/**
+ * @module kernels/wasm/exports
+ * The kernel module's exports, as the AssemblyScript sources in wasm/ define them. Every pointer is
+ * a byte address in the module's memory (0 = an absent optional array); flags are 0 or 1; lda, ldb,
+ * ldc count floats. Shapes are those of the Kernels interface (kernels/types).
+ */
+export interface WasmExports {
+  /** The first address above the module's static data. */
+  heapBase(): number;
+  /** 1 in the relaxed-SIMD build. */
+  relaxed(): number;
+  /** Bytes of scratch one gemm call needs (64-byte aligned, one per concurrent caller). */
+  gemmScratchBytes(): number;
+  /**
+   * C (M,N) = op(A)·op(B) [+ C], leading dimensions in floats. A block C[i0:i1, j0:j1] is the call
+   * with M = i1−i0, N = j1−j0, a + 4·(ta ? i0 : i0·lda), b + 4·(tb ? j0·ldb : j0), c + 4·(i0·ldc + j0):
+   * how worker threads can split one product by rows or columns (each with its own scratch).
+   */
+  gemm(ta: number, tb: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number,
+       c: number, ldc: number, acc: number, scratch: number): void;
+  fillRows(out: number, v: number, R: number, N: number): void;
+  addRowSums(out: number, A: number, R: number, N: number): void;
+  add(out: number, a: number, b: number, n: number): void;
+  /** f: 0 tanh, 1 relu, 2 identity. */
+  activationForward(f: number, z: number, b: number, B: number, H: number): void;
+  activationBackward(f: number, dz: number, dh: number, a: number, n: number): void;
+  lstmForward(gates: number, bHh: number, cPrev: number, c: number, h: number, B: number, H: number): void;
+  lstmBackward(dGates: number, dcPrev: number, dh: number, dc: number, gates: number, c: number, cPrev: number,
+               B: number, H: number): void;
+  gruAfterForward(gates: number, hw: number, bHh: number, hPrev: number, h: number, hn: number, B: number, H: number): void;
+  gruAfterBackward(dXw: number, dHw: number, dhPrev: number, dh: number, gates: number, hn: number, hPrev: number,
+                   B: number, H: number): void;
+  gruBeforeGates(gates: number, hwRz: number, bHh: number, hPrev: number, rh: number, B: number, H: number): void;
+  gruBeforeOutput(gates: number, hwN: number, bHh: number, hPrev: number, h: number, B: number, H: number): void;
+  gruBeforeOutputBackward(dGates: number, dHwN: number, dhPrev: number, dh: number, gates: number, hPrev: number,
+                          B: number, H: number): void;
+  gruBeforeGatesBackward(dGates: number, dHwRz: number, dhPrev: number, dRh: number, gates: number, hPrev: number,
+                         B: number, H: number): void;
+  /** targets: int32 (R). Returns the summed loss. */
+  softmaxCrossEntropy(logits: number, targets: number, dLogits: number, R: number, V: number, ignoreIndex: number,
+                      scale: number): number;
+}
