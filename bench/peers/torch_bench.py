@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""The standard workload in PyTorch: nn.LSTM / nn.GRU / nn.RNN + nn.Linear on one-hot inputs,
+CrossEntropyLoss (the mean over B*T positions), SGD with lr 1.
+
+  OMP_WAIT_POLICY=passive /usr/bin/python3 bench/peers/torch_bench.py --cell lstm --hidden 256 \\
+      --threads 1 [--mode train|generate] [--batch 32] [--steps 35] [--vocab 64] [--seconds 3]
+
+train: zero_grad, forward, loss, backward, step on (T, B) batches; tokens/s = B*T*steps/s.
+generate: batch 1, one token at a time: one-hot in, one step of the cell with its carried state,
+softmax, torch.multinomial, feed the sample back; tokens/s = tokens generated per second.
+Prints one JSON object with tokensPerSecond.
+"""
+import argparse
+import json
+import os
+import time
+
+import torch
+from torch import nn
+
+p = argparse.ArgumentParser()
+p.add_argument('--cell', choices=['lstm', 'gru', 'rnn'], default='lstm')
+p.add_argument('--hidden', type=int, default=256)
+p.add_argument('--batch', type=int, default=32)
+p.add_argument('--steps', type=int, default=35)
+p.add_argument('--vocab', type=int, default=64)
+p.add_argument('--threads', type=int, default=1)
+p.add_argument('--mode', choices=['train', 'generate'], default='train')
+p.add_argument('--seconds', type=float, default=3.0)
+p.add_argument('--warmup', type=float, default=0.5, help='seconds, not measured')
+p.add_argument('--seed', type=int, default=0)
+a = p.parse_args()
+
+torch.set_num_threads(a.threads)
+torch.manual_seed(a.seed)
+H, B, T, V = a.hidden, a.batch, a.steps, a.vocab
+
+
+class LM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = {'lstm': nn.LSTM, 'gru': nn.GRU, 'rnn': nn.RNN}[a.cell](V, H)
+        self.head = nn.Linear(H, V)
+
+    def forward(self, x, state=None):  # x (T, B, V) one-hot
+        y, state = self.rnn(x, state)
+        return self.head(y), state
+
+
+model = LM()
+
+
+def timed(fn, per_call):
+    """Warm up, then call fn for about a.seconds (at least 3 calls); returns (tokens/s, calls, s)."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < a.warmup:
+        fn()
+    calls, t0 = 0, time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - t0
+        if elapsed >= a.seconds and calls >= 3:
+            return per_call * calls / elapsed, calls, elapsed
+
+
+if a.mode == 'train':
+    opt = torch.optim.SGD(model.parameters(), lr=1.0)
+    loss_fn = nn.CrossEntropyLoss()
+    batches = []
+    for _ in range(8):
+        seq = torch.randint(0, V, (T + 1, B))
+        batches.append((nn.functional.one_hot(seq[:-1], V).float(), seq[1:].reshape(-1)))
+    n = [0]
+    last = [float('nan')]
+
+    def train_step():
+        x, y = batches[n[0] % len(batches)]
+        n[0] += 1
+        opt.zero_grad()
+        logits, _ = model(x)
+        loss = loss_fn(logits.reshape(-1, V), y)
+        loss.backward()
+        opt.step()
+        last[0] = loss.item()
+
+    tps, calls, elapsed = timed(train_step, B * T)
+    extra = {'loss': round(last[0], 4)}
+else:
+    state = [None]
+    token = [torch.zeros(1, dtype=torch.long)]
+
+    @torch.no_grad()
+    def generate_step():
+        x = nn.functional.one_hot(token[0], V).float().view(1, 1, V)
+        logits, state[0] = model(x, state[0])
+        token[0] = torch.multinomial(torch.softmax(logits.view(-1), 0), 1)
+
+    tps, calls, elapsed = timed(generate_step, 1)
+    extra = {}
+
+print(json.dumps({
+    'peer': 'pytorch', 'version': torch.__version__, 'threads': torch.get_num_threads(),
+    'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY'), 'cell': a.cell, 'hidden': H, 'mode': a.mode,
+    'batch': B if a.mode == 'train' else 1, 'steps': T if a.mode == 'train' else 1, 'vocab': V,
+    'tokensPerSecond': round(tps, 1), 'calls': calls, 'seconds': round(elapsed, 3), **extra,
+}))

@@ -1,0 +1,125 @@
+/**
+ * @module cli/bench
+ * `recur bench`: the standard workload (models/bench-workload) on a chosen backend, in tokens/s and
+ * GFLOP/s. This file only parses options and prints; the workload and its FLOP count live in the
+ * library so that a browser page can run the same thing.
+ */
+import { availableParallelism } from 'node:os';
+import { loadKernels } from '../kernels/index.js';
+import type { Kernels } from '../kernels/types.js';
+import {
+  BENCH_CELLS, BENCH_MODES, BenchWorkload, measure, type BenchCell, type BenchMode,
+} from '../models/bench-workload.js';
+import { parseOptions, UsageError } from './args.js';
+
+const BACKENDS = ['auto', 'wasm-relaxed-simd', 'wasm-simd', 'js'] as const;
+type Backend = (typeof BACKENDS)[number];
+
+export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H] [--batch B] [--steps T] [--vocab V]
+                   [--threads N] [--backend auto|wasm-relaxed-simd|wasm-simd|js]
+                   [--mode train|infer|generate] [--seconds S] [--warmup S] [--seed N] [--json]
+
+  The standard workload: a character-level language model, V one-hot inputs → one recurrent layer
+  of size H → linear head → softmax cross-entropy averaged over B·T positions; SGD with lr 1.
+
+  --cell     the recurrent cell (default lstm)
+  --hidden   H, the hidden size (default 256)
+  --batch    B, sequences per step (default 32; generate always runs one sequence)
+  --steps    T, time steps per sequence (default 35)
+  --vocab    V, the vocabulary (default 64)
+  --threads  worker threads (default: the available cores, ${availableParallelism()} here); a backend
+             without threads runs on 1 and says so
+  --backend  the kernel backend (default auto: the fastest this runtime supports)
+  --mode     train: loss, backward and an SGD step (default); infer: forward and loss;
+             generate: one token at a time (one-hot in, step, softmax, sample, feed back)
+  --seconds  how long to measure (default 3), after --warmup seconds unmeasured (default 0.5)
+  --seed     the seed of the random weights, tokens and samples (default 0)
+  --json     print one JSON object instead of a line
+
+  GFLOP/s counts matrix products: forward 2·G·H·(V+H) + 2·V·H per token (G = 4 LSTM, 3 GRU,
+  1 RNN); training counts 3× forward.`;
+
+export async function benchCommand(args: string[]): Promise<number> {
+  const o = parseOptions(args, {
+    cell: { type: 'string' }, hidden: { type: 'string' }, batch: { type: 'string' },
+    steps: { type: 'string' }, vocab: { type: 'string' }, threads: { type: 'string' },
+    backend: { type: 'string' }, mode: { type: 'string' }, seconds: { type: 'string' },
+    warmup: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+  });
+  const cell = oneOf(o.cell ?? 'lstm', BENCH_CELLS, '--cell') as BenchCell;
+  const mode = oneOf(o.mode ?? 'train', BENCH_MODES, '--mode') as BenchMode;
+  const backend = oneOf(o.backend ?? 'auto', BACKENDS, '--backend') as Backend;
+  const hidden = int(o.hidden, 256, '--hidden', 1);
+  const batch = int(o.batch, 32, '--batch', 1);
+  const steps = int(o.steps, 35, '--steps', 1);
+  const vocab = int(o.vocab, 64, '--vocab', 2);
+  const threadsRequested = int(o.threads, availableParallelism(), '--threads', 1);
+  const seed = int(o.seed, 0, '--seed', 0);
+  const seconds = num(o.seconds, 3, '--seconds');
+  const warmupSeconds = num(o.warmup, 0.5, '--warmup', true);
+
+  // `threads` is passed as a plain object so that a loader without the option still type-checks
+  const loadOptions = { prefer: backend, threads: threadsRequested };
+  const kernels = await loadKernels(loadOptions);
+  try {
+    const threads = threadsOf(kernels);
+    const threadsNote = threads === threadsRequested ? undefined
+      : threads === 1 && threadsRequested > 1 ? `not supported by backend ${kernels.name}`
+        : `${threadsRequested} requested`;
+    const workload = new BenchWorkload({ cell, hidden, batch, steps, vocab, seed }, kernels);
+    const r = measure(workload, mode, { seconds, warmupSeconds });
+    const result = {
+      cell: r.cell, hidden: r.hidden, mode: r.mode, batch: r.batch, steps: r.steps, vocab: r.vocab,
+      backend: kernels.name, dtype: kernels.dtype, threads,
+      ...(threadsNote === undefined ? {} : { threadsRequested, threadsNote }),
+      tokensPerSecond: round(r.tokensPerSecond, 1), gflops: round(r.gflops, 3),
+      seconds: round(r.seconds, 3), calls: r.calls, tokens: r.tokens,
+      loss: Number.isNaN(r.loss) ? null : round(r.loss, 5),
+      node: process.version,
+    };
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } else {
+      const shape = mode === 'generate' ? 'B=1' : `B=${r.batch} T=${r.steps}`;
+      process.stdout.write(`${cell} H=${hidden} V=${vocab} ${shape} ${mode}  backend: ${kernels.name}  `
+        + `threads: ${threads}${threadsNote === undefined ? '' : ` (${threadsNote})`}  `
+        + `${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s  ${r.gflops.toFixed(2)} GFLOP/s\n`);
+    }
+  } finally {
+    // a threaded backend may hold workers that would keep the process alive
+    (kernels as Kernels & { dispose?: () => unknown }).dispose?.();
+  }
+  return 0;
+}
+
+/** The threads a backend really uses: its `threads` when it has one, else 1. */
+function threadsOf(k: Kernels): number {
+  const t = (k as Kernels & { readonly threads?: unknown }).threads;
+  return typeof t === 'number' && Number.isSafeInteger(t) && t >= 1 ? t : 1;
+}
+
+function oneOf(value: string, list: readonly string[], option: string): string {
+  if (!list.includes(value)) throw new UsageError(`${option}: expected one of ${list.join(', ')}, got "${value}"`);
+  return value;
+}
+
+function int(value: string | undefined, fallback: number, option: string, min: number): number {
+  if (value === undefined) return fallback;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${option}: expected an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+function num(value: string | undefined, fallback: number, option: string, zeroOk = false): number {
+  if (value === undefined) return fallback;
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zeroOk)) {
+    throw new UsageError(`${option}: expected a ${zeroOk ? 'non-negative' : 'positive'} number of seconds, got "${value}"`);
+  }
+  return n;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
