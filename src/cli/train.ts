@@ -29,7 +29,7 @@ data      --data timemachine|tinyshakespeare|FILE (default timemachine)  --token
 model     --cell lstm|gru|rnn|residual (default lstm)  --reset-after  --nonlinearity tanh|relu|identity
           --residual x|xh  --hidden H (256)  --layers L (1)  --embedding E (default: one-hot input)
           --dropout P  --bidirectional (scores text; cannot generate)
-training  --batch B (32)  --steps T (35)  --sampling sequential|random  --epochs N (10)  --time 5m
+training  --batch B (32)  --steps T (35)  --sampling sequential|random  --epochs N (20)  --time 5m
           --optimizer sgd|adam|adamw|adagrad|rmsprop (adam)  --lr X (0.005)  --momentum X
           --weight-decay X  --clip X (global norm, 1; 0 = off)  --clip-value X  --schedule constant|cosine|step
           --warmup N  --patience N (early stopping)  --on-nan stop|skip  --seed S

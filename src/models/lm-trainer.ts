@@ -47,7 +47,7 @@ export interface TrainOptions {
 export const DEFAULT_TRAIN: TrainOptions = {
   batch: 32, steps: 35, sampling: 'sequential', optimizer: 'adam', lr: 0.005, momentum: 0,
   weightDecay: undefined, clip: 1, clipValue: 0, schedule: 'constant', warmup: 0, minLr: 0, gamma: 0.5,
-  stepEvery: 1000, epochs: 10, patience: 0, onNonFinite: 'stop', seed: 0,
+  stepEvery: 1000, epochs: 20, patience: 0, onNonFinite: 'stop', seed: 0,
 };
 
 /** Where a run is: saved in `recur.train` so that `--resume` continues exactly. */
