@@ -24,6 +24,7 @@ const COMMANDS: Record<string, Command> = {
   train: { run: trainCommand, usage: TRAIN_USAGE, summary: 'train a language model on a corpus (default: an LSTM on The Time Machine)' },
   generate: { run: generateCommand, usage: GENERATE_USAGE, summary: 'generate text from a trained checkpoint' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'perplexity of a checkpoint on a text' },
+  run: { run: runCommand, usage: RUN_USAGE, summary: 'run a saved recurrent stack on inputs; outputs and gradients' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'list the tensors and config in a safetensors file' },
   bench: { run: benchCommand, usage: BENCH_USAGE, summary: 'tokens/s and GFLOP/s of the standard language-model workload' },
   info: { run: infoCommand, usage: 'usage: recur info', summary: 'version, runtime and the kernel backend in use' },
