@@ -27,6 +27,11 @@ test('train --json: a JSON object per line with the documented keys, a checkpoin
   for (const l of lines.filter((l) => l.event === 'step' || l.event === 'epoch')) {
     for (const key of ['epoch', 'step', 'trainPerplexity', 'valPerplexity', 'gradNorm', 'tokensPerSecond']) assert.ok(key in l, `${key} in ${JSON.stringify(l)}`);
   }
+  // per-parameter gradient norms (before clipping) in every step line; their root sum of squares is ‖g‖
+  const norms = steps[0]!.paramGradNorms as Record<string, number>;
+  assert.deepEqual(Object.keys(norms), ['rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.bias_ih_l0', 'rnn.bias_hh_l0', 'head.weight', 'head.bias']);
+  const total = Math.sqrt(Object.values(norms).reduce((s, n) => s + n * n, 0));
+  assert.ok(Math.abs(total - (steps[0]!.gradNorm as number)) < 1e-6 * total);
   const end = lines[lines.length - 1]!;
   assert.equal(end.event, 'end');
   assert.equal(end.checkpoint, join(dir, 'a', 'checkpoint.safetensors'));

@@ -48,7 +48,8 @@ export class TrainPrinter {
     if (this.json) {
       this.line({ event: 'step', epoch: r.epoch, step: r.step, loss: r.loss, trainPerplexity: r.trainPerplexity,
                   valPerplexity: this.valPerplexity, gradNorm: r.gradNorm, gradNormClipped: r.gradNormClipped, lr: r.lr,
-                  tokensPerSecond: Math.round(r.tokensPerSecond), ...(r.skipped ? { skipped: true } : {}) });
+                  tokensPerSecond: Math.round(r.tokensPerSecond), ...(r.skipped ? { skipped: true } : {}),
+                  ...(r.paramGradNorms ? { paramGradNorms: r.paramGradNorms } : {}) });
       return;
     }
     if (!this.tty) return;

@@ -135,6 +135,7 @@ export async function trainCommand(args: string[]): Promise<number> {
       shouldStop: () => interrupted || (Date.now() - started) / 1000 > timeLimit,
       onCheckpoint: save,
       checkpointEvery: intOption(o['checkpoint-every'], '--checkpoint-every', 500, 0),
+      paramGradNorms: o.json === true,
     });
   } finally {
     process.off('SIGINT', onSigint);

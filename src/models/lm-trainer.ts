@@ -68,6 +68,8 @@ export interface StepReport {
   epoch: number; step: number; batch: number; batches: number;
   loss: number; trainPerplexity: number; gradNorm: number; gradNormClipped: number; lr: number;
   tokensPerSecond: number; skipped: boolean;
+  /** ‖∂L/∂θ‖ of every parameter tensor before clipping, when the hooks ask for them. */
+  paramGradNorms: Record<string, number> | undefined;
 }
 
 export interface EpochReport {
@@ -82,6 +84,8 @@ export interface TrainHooks {
   /** Every `checkpointEvery` steps and at the end. */
   onCheckpoint?(reason: 'interval' | 'end' | 'stop'): void;
   checkpointEvery?: number;
+  /** Report each parameter's gradient norm in every StepReport (costs one pass over the gradients). */
+  paramGradNorms?: boolean;
   now?(): number; // milliseconds, for tokens/s
 }
 
@@ -167,6 +171,7 @@ export class LmTrainer {
         let bad = Number.isFinite(value.loss) ? -1 : -2;
         if (bad === -1) { this.model.backward(); bad = firstNonFinite(params.grad); }
         const gradNorm = bad === -1 ? globalNorm(params.grad) : NaN;
+        const paramGradNorms = hooks.paramGradNorms ? Object.fromEntries(params.list.map((p) => [p.name, globalNorm(p.grad)])) : undefined;
         if (bad !== -1) {
           const where = bad === -2 ? 'the loss' : `the gradient of ${params.list.find((p) => bad >= p.offset && bad < p.offset + p.size)!.name}`;
           if (o.onNonFinite === 'stop') {
@@ -189,7 +194,7 @@ export class LmTrainer {
           epoch: this.state.epoch + 1, step: this.state.step, batch: this.state.batch, batches: this.batchesPerEpoch,
           loss: value.loss, trainPerplexity: Math.exp(this.state.epochLoss / Math.max(1, this.state.epochTokens)),
           gradNorm, gradNormClipped: o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm, lr,
-          tokensPerSecond: (o.steps * o.batch * 1000) / Math.max(1e-3, t - tick), skipped: bad !== -1,
+          tokensPerSecond: (o.steps * o.batch * 1000) / Math.max(1e-3, t - tick), skipped: bad !== -1, paramGradNorms,
         });
         tick = t;
         if (hooks.checkpointEvery && this.state.step % hooks.checkpointEvery === 0) hooks.onCheckpoint?.('interval');
