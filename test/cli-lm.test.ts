@@ -1,7 +1,7 @@
 // recur train / generate / eval as a user runs them: JSON lines, checkpoints, exact resume through
 // the CLI, reproducible sampling, and clear errors.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,4 +95,23 @@ test('errors are one clear line with a non-zero exit', () => {
   const g = recur('generate', '--checkpoint', join(dir, 'bi', 'checkpoint.safetensors'));
   assert.equal(g.code, 1);
   assert.match(g.err, /bidirectional model sees the future: it can score text but cannot generate it/);
+});
+
+test('Ctrl-C saves a checkpoint that resumes, and exits 130', async () => {
+  const out = join(dir, 'sigint');
+  const child = spawn(process.execPath, [`${ROOT}bin/recur.js`, 'train', ...SMALL, '--epochs', '1000', '--out', out, '--json', '--sample', '0', '--checkpoint-every', '100000'], { cwd: ROOT });
+  let text = '';
+  let sent = false;
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => {
+    text += d;
+    if (!sent && text.includes('"event":"step"')) { sent = true; child.kill('SIGINT'); }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 130);
+  const lines = jsonLines(text);
+  assert.ok(lines.some((l) => l.event === 'note' && /interrupted: saving a checkpoint/.test(l.message as string)));
+  assert.equal(lines[lines.length - 1]!.outcome, 'stopped');
+  const resumed = recur('train', '--resume', join(out, 'checkpoint.safetensors'), '--epochs', '1', '--out', out, '--json', '--sample', '0', '--backend', 'js');
+  assert.equal(resumed.code, 0, resumed.err);
 });

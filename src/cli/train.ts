@@ -129,7 +129,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const started = Date.now();
   let outcome: string;
   try {
-    outcome = trainer.run({
+    outcome = await trainer.run({
       onStep: (r) => printer.step(r),
       onEpoch: (r) => printer.epoch(r),
       shouldStop: () => interrupted || (Date.now() - started) / 1000 > timeLimit,

@@ -27,16 +27,16 @@ function setup(options: Partial<TrainOptions>, cell: 'lstm' | 'gru' = 'lstm') {
 
 for (const sampling of ['sequential', 'random'] as const) {
   for (const optimizer of ['adam', 'sgd'] as const) {
-    test(`resuming mid-epoch continues exactly (${sampling}, ${optimizer})`, () => {
+    test(`resuming mid-epoch continues exactly (${sampling}, ${optimizer})`, async () => {
       const options = { sampling, optimizer, momentum: optimizer === 'sgd' ? 0.9 : 0, lr: optimizer === 'sgd' ? 0.5 : 0.01 };
       const full: number[] = [];
-      setup(options).trainer.run({ onStep: (r) => full.push(r.loss) });
+      await setup(options).trainer.run({ onStep: (r) => full.push(r.loss) });
 
       const first = setup(options);
       const part: number[] = [];
       let bytes: Uint8Array | undefined;
       const stopAt = Math.floor(full.length / 2) + 1; // not an epoch boundary
-      first.trainer.run({
+      await first.trainer.run({
         onStep: (r) => part.push(r.loss),
         shouldStop: () => part.length === stopAt,
         onCheckpoint: () => {
@@ -49,7 +49,7 @@ for (const sampling of ['sequential', 'random'] as const) {
       const o = (ck.train as TrainState).options;
       const resumed = new LmTrainer(ck.model, ck.vocab, k, first.ids.subarray(0, 500), first.ids.subarray(500), o);
       resumed.resume(ck.train as TrainState, ck.extra, 'checkpoint');
-      resumed.run({ onStep: (r) => part.push(r.loss) });
+      await resumed.run({ onStep: (r) => part.push(r.loss) });
       assert.equal(part.length, full.length);
       // float32 parameters go through the file unchanged, so the losses are identical
       assert.deepEqual(part, full);
@@ -57,34 +57,34 @@ for (const sampling of ['sequential', 'random'] as const) {
   }
 }
 
-test('training lowers the loss and the validation perplexity', () => {
+test('training lowers the loss and the validation perplexity', async () => {
   const { trainer } = setup({ epochs: 6, lr: 0.02 });
   const epochs: { train: number; val: number | null }[] = [];
-  trainer.run({ onEpoch: (r) => epochs.push({ train: r.trainPerplexity, val: r.valPerplexity }) });
+  await trainer.run({ onEpoch: (r) => epochs.push({ train: r.trainPerplexity, val: r.valPerplexity }) });
   assert.ok(epochs[5]!.train < epochs[0]!.train * 0.6, JSON.stringify(epochs));
   assert.ok(epochs[5]!.val! < epochs[0]!.val!, JSON.stringify(epochs));
 });
 
-test('clipping: the reported norm is before clipping, and the step is taken with ‖g‖ ≤ θ', () => {
+test('clipping: the reported norm is before clipping, and the step is taken with ‖g‖ ≤ θ', async () => {
   const { trainer } = setup({ clip: 1e-3, epochs: 1 });
   const reports: { gradNorm: number; gradNormClipped: number }[] = [];
-  trainer.run({ onStep: (r) => reports.push(r) });
+  await trainer.run({ onStep: (r) => reports.push(r) });
   for (const r of reports) {
     assert.ok(r.gradNorm > 1e-3);
     assert.equal(r.gradNormClipped, 1e-3);
   }
 });
 
-test('a non-finite loss stops the run, naming the step', () => {
+test('a non-finite loss stops the run, naming the step', async () => {
   const { trainer } = setup({});
   trainer.model.params.get('rnn.weight_hh_l1').data[3] = Number.NaN;
-  assert.throws(() => trainer.run(), /training stopped at step 1 \(epoch 1\): the loss is not finite/);
+  await assert.rejects(trainer.run(), /training stopped at step 1 \(epoch 1\): the loss is not finite/);
 });
 
-test('with --on-nan skip, bad steps are skipped and reported', () => {
+test('with --on-nan skip, bad steps are skipped and reported', async () => {
   const { trainer } = setup({ onNonFinite: 'skip', epochs: 1 });
   trainer.model.params.get('head.weight').data[0] = Number.NaN;
   let skipped = 0;
-  trainer.run({ onStep: (r) => { if (r.skipped) skipped++; } });
+  await trainer.run({ onStep: (r) => { if (r.skipped) skipped++; } });
   assert.equal(skipped, trainer.batchesPerEpoch);
 });

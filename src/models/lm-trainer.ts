@@ -148,14 +148,17 @@ export class LmTrainer {
     return batchesPerEpoch(this.train.length, this.options.batch, this.options.steps, this.options.sampling);
   }
 
-  /** Run until the epochs are done, early stopping, or hooks.shouldStop(). */
-  run(hooks: TrainHooks = {}): 'done' | 'stopped' | 'early' | 'nonfinite' {
+  /** Run until the epochs are done, early stopping, or hooks.shouldStop(). It yields to the event
+   *  loop every ~50 ms, so that a signal handler (Ctrl-C), a timer or a browser message can run and
+   *  ask it to stop. */
+  async run(hooks: TrainHooks = {}): Promise<'done' | 'stopped' | 'early'> {
     const o = this.options;
     const now = hooks.now ?? (() => Date.now());
     const params = this.model.params;
     const schedule = { kind: o.schedule, lr: o.lr, warmup: o.warmup, total: o.epochs * this.batchesPerEpoch,
                        minLr: o.minLr, gamma: o.gamma, stepEvery: o.stepEvery };
     let tick = now();
+    let yielded = tick;
     while (this.state.epoch < o.epochs) {
       const epochStart = now();
       this.dataRng.setState(this.state.dataRng);
@@ -198,6 +201,12 @@ export class LmTrainer {
         });
         tick = t;
         if (hooks.checkpointEvery && this.state.step % hooks.checkpointEvery === 0) hooks.onCheckpoint?.('interval');
+        if (now() - yielded > 50) {
+          const before = now();
+          await yieldToEventLoop();
+          tick += now() - before; // the pause is not training time
+          yielded = now();
+        }
         if (hooks.shouldStop?.()) { hooks.onCheckpoint?.('stop'); return 'stopped'; }
       }
       // end of epoch: validation, early stopping, and the next epoch's data Rng
@@ -238,4 +247,10 @@ export class LmTrainer {
       metadata: { [CONFIG_KEY]: lmConfigJson(this.model, this.vocab), [TRAIN_KEY]: JSON.stringify(this.state) },
     };
   }
+}
+
+/** Let pending callbacks run: setImmediate under Node, a zero timeout elsewhere. */
+function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => void };
+  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
 }
