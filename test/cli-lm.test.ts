@@ -83,6 +83,7 @@ test('errors are one clear line with a non-zero exit', () => {
     [['generate', '--checkpoint', `${ROOT}examples/model.safetensors`], 1, /expected a language model checkpoint \("model": "lm"\), got a recurrent stack/],
     [['generate', '--checkpoint', join(dir, 'a', 'checkpoint.safetensors'), '--greedy', '--temperature', '2'], 2, /--greedy .* cannot be combined with --temperature/],
     [['eval', '--checkpoint', join(dir, 'a', 'checkpoint.safetensors')], 2, /missing --text/],
+    [['train', '--resume', join(dir, 'a', 'checkpoint.safetensors'), '--lr', '0.1'], 2, /--resume continues the checkpoint's own run, so --lr cannot be set/],
   ];
   for (const [args, code, message] of cases) {
     const r = recur(...args);

@@ -15,7 +15,7 @@ import { loadLm } from '../models/lm-file.js';
 import { DEFAULT_TRAIN, LmTrainer, type TrainOptions, type TrainState } from '../models/lm-trainer.js';
 import { Rng } from '../tensor/rng.js';
 import { OPTIMIZERS } from '../train/optim.js';
-import { parseOptions } from './args.js';
+import { parseOptions, UsageError } from './args.js';
 import { BACKEND_OPTIONS, backendFromOptions } from './backend.js';
 import { parseDuration, readText } from './datasets.js';
 import { readSafetensors, writeAtomic } from './files.js';
@@ -51,6 +51,9 @@ const OPTIONS = {
   sample: { type: 'string' }, ...BACKEND_OPTIONS,
 } as const;
 
+/** The options that may change when a run is resumed; everything else comes from the checkpoint. */
+const RESUME_MAY_SET = new Set(['resume', 'epochs', 'time', 'out', 'json', 'checkpoint-every', 'sample', 'backend', 'threads']);
+
 /** What the CLI adds to a checkpoint so that --resume finds the same data. */
 interface DataSpec { data: string; tokens: TokenKind; preprocess: Preprocess; maxTokens: number; minFreq: number; val: number }
 const DATA_KEY = 'recur.data';
@@ -68,6 +71,11 @@ export async function trainCommand(args: string[]): Promise<number> {
   let resumeFrom: { state: TrainState; extra: Map<string, Float32Array | Float64Array> } | undefined;
   if (o.resume !== undefined) {
     // the checkpoint's own data, model and hyper-parameters; --epochs may extend the run
+    const fixed = Object.keys(o).filter((key) => !RESUME_MAY_SET.has(key));
+    if (fixed.length > 0) {
+      throw new UsageError(`--resume continues the checkpoint's own run, so --${fixed.join(', --')} cannot be set; ` +
+        `it takes only --${[...RESUME_MAY_SET].filter((key) => key !== 'resume').join(', --')}`);
+    }
     const file = readSafetensors(o.resume, '--resume');
     const ck = loadLm(file, o.resume, k);
     const train = ck.train as TrainState | undefined;
