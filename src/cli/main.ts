@@ -13,6 +13,7 @@ import { RUN_USAGE, runCommand } from './run.js';
 import { TRAIN_USAGE, trainCommand } from './train.js';
 import { GENERATE_USAGE, generateCommand } from './generate.js';
 import { EVAL_USAGE, evalCommand } from './eval.js';
+import { FORECAST_USAGE, forecastCommand } from './forecast.js';
 
 interface Command {
   run: (args: string[]) => number | Promise<number>;
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Command> = {
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'perplexity of a checkpoint on a text' },
   run: { run: runCommand, usage: RUN_USAGE, summary: 'run a saved recurrent stack on inputs; outputs and gradients' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'list the tensors and config in a safetensors file' },
+  forecast: { run: forecastCommand, usage: FORECAST_USAGE, summary: 'time series: AR, NARX, TDNN and RNN forecasters against naive baselines; plots' },
   bench: { run: benchCommand, usage: BENCH_USAGE, summary: 'tokens/s and GFLOP/s of the standard language-model workload' },
   info: { run: infoCommand, usage: 'usage: recur info', summary: 'version, runtime and the kernel backend in use' },
 };

@@ -1,0 +1,110 @@
+/**
+ * @module timeseries/model-file
+ * A forecaster as one safetensors file, like the language models (models/lm-file).
+ *
+ * Tensors: an AR model's coefficients `ar.params` (F64, intercept first, then the lags in their
+ * order); a neural model's parameters by name (F32): `net.{2l}.weight|bias` (NARX's MLP),
+ * `rnn.<PyTorch name>` or `tdnn.{l}.weight|bias`, and `head.weight|bias`.
+ * Metadata `recur.config` = {"model": "forecast", "kind", "target", "exog", "normalization":
+ * {"log", "target": {mean, std}, "exog": [{mean, std}]}, and "ar" {lags, trend} | "narx"
+ * {exogSize, inputDelays, feedbackDelays, hidden} | "seq" {kind, exogSize, hidden, layers, delays,
+ * window, mode, burnIn}}. `extra` metadata (the data's name, split, seasonal period) rides along.
+ */
+import { formatShape, RecurError } from '../errors.js';
+import { tensorToFloat32, tensorToFloat64, type SafetensorsFile, type TensorToWrite } from '../format/safetensors.js';
+import type { Kernels } from '../kernels/types.js';
+import { Rng } from '../tensor/rng.js';
+import { ArModel, arLags } from './ar.js';
+import type { Normalization, Scale } from './data.js';
+import { Forecaster, type ForecasterConfig } from './forecaster.js';
+import { FORECAST_KINDS, type TrainableModel } from './model.js';
+import { checkNarxConfig, type NarxConfig } from './narx.js';
+import { checkSeqConfig, type SeqConfig } from './seq.js';
+
+export const CONFIG_KEY = 'recur.config';
+
+export function forecasterFile(f: Forecaster, extra: Record<string, string> = {}): { tensors: TensorToWrite[]; metadata: Record<string, string> } {
+  const c = f.config;
+  const config = { model: 'forecast', kind: c.kind, target: c.target, exog: c.exog, normalization: c.normalization,
+                   ...(c.ar ? { ar: c.ar } : {}), ...(c.narx ? { narx: c.narx } : {}), ...(c.seq ? { seq: c.seq } : {}) };
+  let tensors: TensorToWrite[];
+  const ar = f.ar;
+  if (ar) tensors = [{ name: 'ar.params', shape: [ar.params.length], data: ar.params, dtype: 'F64' }];
+  else {
+    const params = (f.model as TrainableModel).params;
+    tensors = params.list.map((p) => ({ name: p.name, shape: p.shape, data: p.data, dtype: 'F32' as const }));
+  }
+  return { tensors, metadata: { ...extra, [CONFIG_KEY]: JSON.stringify(config) } };
+}
+
+export function loadForecaster(file: SafetensorsFile, what: string, k: Kernels): Forecaster {
+  const text = file.metadata[CONFIG_KEY];
+  if (text === undefined) throw new RecurError(`${what}: no "${CONFIG_KEY}" in __metadata__; this is not a recur checkpoint`);
+  let raw: unknown;
+  try { raw = JSON.parse(text); } catch (e) { throw new RecurError(`${what}: "${CONFIG_KEY}" is not valid JSON (${(e as Error).message})`); }
+  const o = raw as Record<string, unknown>;
+  if (typeof o !== 'object' || o === null || o.model !== 'forecast') {
+    const kind = typeof o === 'object' && o !== null && 'model' in o ? JSON.stringify(o.model) : 'no "model" key';
+    throw new RecurError(`${what}: expected a forecaster checkpoint ("model": "forecast"), got ${kind}`);
+  }
+  const kind = o.kind as ForecasterConfig['kind'];
+  if (!FORECAST_KINDS.includes(kind)) throw new RecurError(`${what}: "kind" must be one of ${FORECAST_KINDS.join(', ')}, got ${JSON.stringify(o.kind)}`);
+  if (typeof o.target !== 'string') throw new RecurError(`${what}: "target" must be the target column's name`);
+  if (!Array.isArray(o.exog) || !o.exog.every((e) => typeof e === 'string')) throw new RecurError(`${what}: "exog" must be a list of column names`);
+  const normalization = readNormalization(o.normalization, (o.exog as string[]).length, what);
+  const config: ForecasterConfig = { kind, target: o.target, exog: o.exog as string[], normalization };
+  const tensor = (name: string, shape: readonly number[]) => {
+    const t = file.tensors.get(name);
+    if (!t) throw new RecurError(`${what}: missing tensor "${name}" ${formatShape(shape)}`);
+    if (t.shape.length !== shape.length || t.shape.some((n, i) => n !== shape[i])) {
+      throw new RecurError(`${what}: tensor "${name}": expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
+    }
+    return t;
+  };
+  if (kind === 'ar') {
+    const a = o.ar as { lags?: unknown; trend?: unknown } | undefined;
+    if (!a || !Array.isArray(a.lags) || (a.trend !== 'c' && a.trend !== 'n')) throw new RecurError(`${what}: "ar" must be {"lags": [...], "trend": "c" | "n"}`);
+    const lags = arLags(a.lags as number[], `${what}: ar.lags`);
+    config.ar = { lags, trend: a.trend };
+    const k0 = (a.trend === 'c' ? 1 : 0) + lags.length;
+    const params = tensorToFloat64(tensor('ar.params', [k0]), 'ar.params');
+    for (const v of params) if (!Number.isFinite(v)) throw new RecurError(`${what}: "ar.params" has a non-finite value`);
+    return new Forecaster(config, new ArModel(config.ar, params));
+  }
+  if (kind === 'narx') {
+    config.narx = o.narx as NarxConfig;
+    if (typeof config.narx !== 'object' || config.narx === null) throw new RecurError(`${what}: a NARX checkpoint needs "narx"`);
+    checkNarxConfig(config.narx, `${what}: narx`);
+  } else {
+    config.seq = o.seq as SeqConfig;
+    if (typeof config.seq !== 'object' || config.seq === null) throw new RecurError(`${what}: a ${kind} checkpoint needs "seq"`);
+    checkSeqConfig(config.seq, `${what}: seq`);
+    if (config.seq.kind !== kind) throw new RecurError(`${what}: "kind" ${kind} but seq.kind ${config.seq.kind}`);
+  }
+  const f = Forecaster.createNeural(config, k, new Rng(0));
+  if (f.model.exogSize !== config.exog.length) throw new RecurError(`${what}: the model reads ${f.model.exogSize} exogenous columns but "exog" names ${config.exog.length}`);
+  const params = f.model.params;
+  const convert = k.dtype === 'float32' ? tensorToFloat32 : tensorToFloat64;
+  const values = new Map<string, { shape: number[]; values: ArrayLike<number> }>();
+  for (const p of params.list) values.set(p.name, { shape: [...p.shape], values: convert(tensor(p.name, p.shape), p.name) });
+  for (const name of file.tensors.keys()) {
+    if (!params.has(name)) throw new RecurError(`${what}: unexpected tensor "${name}"; expected ${params.list.map((p) => p.name).join(', ')}`);
+  }
+  params.load(values, what);
+  return f;
+}
+
+function readNormalization(raw: unknown, m: number, what: string): Normalization {
+  const o = raw as Record<string, unknown>;
+  const scale = (s: unknown, name: string): Scale => {
+    const v = s as Record<string, unknown>;
+    if (typeof v !== 'object' || v === null || typeof v.mean !== 'number' || typeof v.std !== 'number' || !Number.isFinite(v.mean) || !(v.std > 0)) {
+      throw new RecurError(`${what}: normalization.${name} must be {"mean": a number, "std": a number > 0}`);
+    }
+    return { mean: v.mean, std: v.std };
+  };
+  if (typeof o !== 'object' || o === null || typeof o.log !== 'boolean' || !Array.isArray(o.exog) || o.exog.length !== m) {
+    throw new RecurError(`${what}: "normalization" must be {"log": true | false, "target": {mean, std}, "exog": [${m} × {mean, std}]}`);
+  }
+  return { log: o.log, target: scale(o.target, 'target'), exog: o.exog.map((e, i) => scale(e, `exog[${i}]`)) };
+}
