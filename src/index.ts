@@ -37,3 +37,43 @@ export {
 export type { SafeDType, SafeTensor, SafetensorsFile, TensorToWrite } from './format/safetensors.js';
 export { CONFIG_KEY, loadStack, readStackConfig, runStack, stackTensors } from './models/stack-file.js';
 export type { RunFiles } from './models/stack-file.js';
+
+// kernels: the fast backends and the chooser
+export { loadKernels, loadWasmKernels } from './kernels/index.js';
+export type { KernelChoice, LoadKernelsOptions } from './kernels/index.js';
+
+// language models
+export { Vocab, tokenize, preprocessD2l, joinTokens } from './data/text.js';
+export type { Preprocess, TokenKind, TokenizerConfig } from './data/text.js';
+export { epochBatches, batchesPerEpoch } from './data/batches.js';
+export type { Minibatch, Sampling } from './data/batches.js';
+export { LanguageModel } from './models/language-model.js';
+export type { LanguageModelConfig, LmState } from './models/language-model.js';
+export { LmTrainer, DEFAULT_TRAIN } from './models/lm-trainer.js';
+export type { EpochReport as LmEpochReport, StepReport, TrainHooks, TrainOptions, TrainState } from './models/lm-trainer.js';
+export { loadLm, lmTensors, lmConfigJson } from './models/lm-file.js';
+export type { LmCheckpoint } from './models/lm-file.js';
+export { evaluatePerplexity } from './models/evaluate.js';
+export type { Perplexity } from './models/evaluate.js';
+export { generate } from './models/generate.js';
+export type { GenerateOptions } from './models/generate.js';
+export { sampleToken, argmax } from './sample/sample.js';
+export type { SamplingOptions } from './sample/sample.js';
+
+// training pieces
+export { Optimizer, optimizerConfig, OPTIMIZERS } from './train/optim.js';
+export type { OptimizerConfig, OptimizerKind } from './train/optim.js';
+export { clipByGlobalNorm, clipByValue, globalNorm } from './train/clip.js';
+export { learningRate } from './train/schedule.js';
+export type { Schedule, ScheduleKind } from './train/schedule.js';
+
+// time series (the chart helpers stay internal to the CLI)
+export {
+  ArModel, fitAr, selectArOrder, lstsq, parseCsv, seriesFromTable, chronologicalSplit, fitNormalization, metrics,
+  oneStepBaselines, originBaselines, GENERATORS, mackeyGlass, narendraLi, narma10, sine, closedLoop, kStepAhead, openLoop,
+  Mlp, TdnnStack, Narx, SeqForecaster, fitOpenLoop, Forecaster, forecasterFile, loadForecaster, runForecast, kStepExperiment,
+} from './timeseries/index.js';
+export type {
+  ArFit, ArSpec, Trend, CsvTable, SeriesData, Normalization, Split, Metrics, ForecastKind, Loop, MlpConfig, TdnnConfig,
+  NarxConfig, SeqConfig, FitOptions, ForecasterConfig, ForecastRun,
+} from './timeseries/index.js';
