@@ -13,6 +13,9 @@ import { RUN_USAGE, runCommand } from './run.js';
 import { TRAIN_USAGE, trainCommand } from './train.js';
 import { GENERATE_USAGE, generateCommand } from './generate.js';
 import { EVAL_USAGE, evalCommand } from './eval.js';
+import { GRADIENTS_USAGE, gradientsCommand } from './gradients.js';
+import { TASK_USAGE, taskCommand } from './task.js';
+import { PLOT_TRAIN_USAGE, plotTrainCommand } from './plot-train.js';
 import { FORECAST_USAGE, forecastCommand } from './forecast.js';
 
 interface Command {
@@ -27,6 +30,9 @@ const COMMANDS: Record<string, Command> = {
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'perplexity of a checkpoint on a text' },
   run: { run: runCommand, usage: RUN_USAGE, summary: 'run a saved recurrent stack on inputs; outputs and gradients' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'list the tensors and config in a safetensors file' },
+  gradients: { run: gradientsCommand, usage: GRADIENTS_USAGE, summary: 'gradient flow of a recurrent stack: norms against distance, W_hh spectra, plots' },
+  task: { run: taskCommand, usage: TASK_USAGE, summary: 'the adding problem and copy memory: does a cell learn long-range dependencies?' },
+  'plot-train': { run: plotTrainCommand, usage: PLOT_TRAIN_USAGE, summary: 'plot loss and gradient norms from the --json lines of train or task' },
   forecast: { run: forecastCommand, usage: FORECAST_USAGE, summary: 'time series: AR, NARX, TDNN and RNN forecasters against naive baselines; plots' },
   bench: { run: benchCommand, usage: BENCH_USAGE, summary: 'tokens/s and GFLOP/s of the standard language-model workload' },
   info: { run: infoCommand, usage: 'usage: recur info', summary: 'version, runtime and the kernel backend in use' },
@@ -35,7 +41,7 @@ const COMMANDS: Record<string, Command> = {
 const USAGE = `usage: recur <command> [options]
 
 commands:
-${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`).join('\n')}
+${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`).join('\n')}
 
 Run 'recur <command> --help' for a command's options.`;
 

@@ -14,6 +14,7 @@ import { RecurError } from '../errors.js';
 import type { TensorToWrite } from '../format/safetensors.js';
 import { batchesPerEpoch, epochBatches, type Sampling } from '../data/batches.js';
 import type { Kernels } from '../kernels/types.js';
+import { parameterNorms } from '../analysis/param-norms.js';
 import { clipByGlobalNorm, clipByValue, firstNonFinite, globalNorm } from '../train/clip.js';
 import { Optimizer, optimizerConfig, type OptimizerKind } from '../train/optim.js';
 import { learningRate, type ScheduleKind } from '../train/schedule.js';
@@ -174,7 +175,7 @@ export class LmTrainer {
         let bad = Number.isFinite(value.loss) ? -1 : -2;
         if (bad === -1) { this.model.backward(); bad = firstNonFinite(params.grad); }
         const gradNorm = bad === -1 ? globalNorm(params.grad) : NaN;
-        const paramGradNorms = hooks.paramGradNorms ? Object.fromEntries(params.list.map((p) => [p.name, globalNorm(p.grad)])) : undefined;
+        const paramGradNorms = hooks.paramGradNorms ? parameterNorms(params) : undefined;
         if (bad !== -1) {
           const where = bad === -2 ? 'the loss' : `the gradient of ${params.list.find((p) => bad >= p.offset && bad < p.offset + p.size)!.name}`;
           if (o.onNonFinite === 'stop') {

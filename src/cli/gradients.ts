@@ -1,0 +1,381 @@
+/**
+ * @module cli/gradients
+ * `recur gradients`: how the gradient of a recurrent stack's last state reaches back in time.
+ * On a saved model and input, or on random models built for the occasion (the notes' claims in one
+ * line). Prints a summary or JSON; writes SVG charts and an HTML report.
+ */
+import { formatShape, RecurError } from '../errors.js';
+import { tensorToFloat32, tensorToFloat64, type SafeTensor, type SafetensorsFile } from '../format/safetensors.js';
+import {
+  gradientHeatmap, gradientNorms, rnnJacobianNorms, weightSpectra, type FlowInput, type GradientNorms,
+  type JacobianNorms, type WeightSpectrum,
+} from '../analysis/gradient-flow.js';
+import { CELL_NAMES, describeCell, randomInput, randomStack, WHH_INITS, type CellName } from '../analysis/random-model.js';
+import { formatNumber, htmlReport, type Section } from '../analysis/report.js';
+import { heatmap, lineChart, PALETTE, stackVertically } from '../analysis/svg.js';
+import { jsKernels, loadKernels } from '../kernels/index.js';
+import type { Activation } from '../kernels/types.js';
+import type { RecurrentConfig } from '../layers/config.js';
+import type { RecurrentStack } from '../layers/recurrent.js';
+import { loadStack } from '../models/stack-file.js';
+import type { DType, FloatArray } from '../tensor/types.js';
+import { parseOptions, UsageError } from './args.js';
+import { BACKENDS } from './backend.js';
+import { readSafetensors, writeAtomic } from './files.js';
+import { choiceOption, intOption } from './numbers.js';
+
+export const GRADIENTS_USAGE = `usage: recur gradients --model M.safetensors --input X.safetensors [outputs]
+       recur gradients --cell CELL[,CELL...] --hidden H --steps T [random model options] [outputs]
+
+With L = the sum of every element of the top layer's last state h_{T-1} (forward direction), the
+L2 norm (over batch and units) of dL/dh_{T-1-d} for every distance d = 0..T-1; the spectral radius
+and largest singular value of every W_hh gate block; for the simple RNN the per-step factors
+gamma_k = ||diag(f'(z_k)) W_hh^T|| of the notes.
+
+  --model, --input   a stack in recur's safetensors format (see 'recur run') and x (T,B,I),
+                     optional h0, c0 (L*D,B,H)
+
+random models (seeded; PyTorch's init, then W_hh as asked):
+  --cell           rnn, gru (reset before, the notes), gru-after (PyTorch), lstm, residual
+                   (h + g(x)), residual-xh (h + g(x, h)); a comma list draws one line per cell
+  --activation     f of rnn and residual cells: tanh (default), relu, identity
+  --hidden H       units;  --steps T  sequence length;  --batch B (default 1);  --input-size (default H)
+  --radius r       scale every gate block of W_hh to spectral radius r; a comma list: one line each
+  --whh            uniform (default, PyTorch), orthogonal (a normal matrix: exact r^d), identity
+  --layers L, --bidirectional, --forget-bias b (lstm), --seed S (default 0)
+
+outputs:
+  --json           print JSON: { distance, gradNorm, ratio, rate, weights, jacobian, ... }
+                   (several models: { distance, series: [...] })
+  --plot out.svg     gradient norm against distance, log scale, one line per model
+  --heatmap out.svg  ||dL_t/dh_k|| over (t, k) for L_t = sum h_t (T backward passes)
+  --report out.html  the charts and numbers in one page
+  --dtype          float64 (default: exact small numbers) or float32, on the js backend
+  --backend        js (default; float64 unless --dtype float32), or auto, wasm-simd, wasm-relaxed-simd:
+                   float32 WebAssembly kernels, faster on large models
+  --jacobian       compute gamma_k even for large models (skipped when T*B*H^3 > 1e9)`;
+
+interface Analysis {
+  label: string;
+  config: RecurrentConfig;
+  T: number;
+  B: number;
+  flow: GradientNorms;
+  weights: WeightSpectrum[];
+  jacobian: JacobianNorms | undefined;
+  jacobianSkipped?: string | undefined;
+  heatmap: Float64Array | undefined;
+  radius?: number | undefined;
+  whh?: string | undefined;
+}
+
+export async function gradientsCommand(args: string[]): Promise<number> {
+  const o = parseOptions(args, {
+    model: { type: 'string' }, input: { type: 'string' },
+    cell: { type: 'string' }, activation: { type: 'string' }, hidden: { type: 'string' }, steps: { type: 'string' },
+    radius: { type: 'string' }, whh: { type: 'string' }, 'input-size': { type: 'string' }, batch: { type: 'string' },
+    layers: { type: 'string' }, bidirectional: { type: 'boolean' }, 'forget-bias': { type: 'string' }, seed: { type: 'string' },
+    json: { type: 'boolean' }, plot: { type: 'string' }, heatmap: { type: 'string' }, report: { type: 'string' },
+    dtype: { type: 'string' }, jacobian: { type: 'boolean' }, backend: { type: 'string' },
+  });
+  const backend = choiceOption(o.backend, '--backend', BACKENDS, 'js');
+  if (backend !== 'js' && o.dtype === 'float64') throw new UsageError(`--dtype float64 runs on the js backend only; --backend ${backend} computes in float32`);
+  const dtype = backend !== 'js' ? 'float32' : choiceOption(o.dtype, '--dtype', ['float64', 'float32'] as const, 'float64') as DType;
+  const k = backend === 'js' ? jsKernels(dtype) : await loadKernels({ prefer: backend });
+  const wantHeatmap = o.heatmap !== undefined || o.report !== undefined;
+  for (const [opt, path] of [['--plot', o.plot], ['--heatmap', o.heatmap], ['--report', o.report]] as const) {
+    if (path === '') throw new UsageError(`${opt}: expected a file path`);
+  }
+
+  let analyses: Analysis[];
+  let source: string;
+  if (o.model !== undefined || o.input !== undefined) {
+    const random = ['cell', 'activation', 'hidden', 'steps', 'radius', 'whh', 'input-size', 'batch', 'layers', 'bidirectional', 'forget-bias', 'seed']
+      .filter((n) => (o as Record<string, unknown>)[n] !== undefined);
+    if (random.length) throw new UsageError(`--${random[0]} builds a random model; it does not combine with --model/--input`);
+    if (!o.model) throw new UsageError('missing --model (with --input)');
+    if (!o.input) throw new UsageError('missing --input (with --model)');
+    const stack = loadStack(readSafetensors(o.model, '--model'), o.model, k);
+    const input = readFlowInput(readSafetensors(o.input, '--input'), o.input, stack.config, dtype);
+    analyses = [analyse(stack, input, describeCell(stack.config), wantHeatmap, o.jacobian === true)];
+    source = o.model;
+  } else {
+    if (o.cell === undefined) throw new UsageError('expected --model and --input, or --cell with --hidden and --steps for a random model');
+    const cells = listOption(o.cell, '--cell').map((c) => choiceOption(c, '--cell', CELL_NAMES, 'rnn'));
+    if (o.hidden === undefined) throw new UsageError('missing --hidden (units of the random model)');
+    if (o.steps === undefined) throw new UsageError('missing --steps (sequence length T)');
+    const hidden = intOption(o.hidden, '--hidden', 0);
+    const T = intOption(o.steps, '--steps', 0);
+    const B = intOption(o.batch, '--batch', 1);
+    const inputSize = intOption(o['input-size'], '--input-size', hidden);
+    const layers = intOption(o.layers, '--layers', 1);
+    const seed = intOption(o.seed, '--seed', 0, 0);
+    const activation = choiceOption(o.activation, '--activation', ['tanh', 'relu', 'identity'] as const, 'tanh') as Activation;
+    const whh = choiceOption(o.whh, '--whh', WHH_INITS, 'uniform');
+    const radii = o.radius === undefined ? [undefined] : listOption(o.radius, '--radius').map((r) => radiusValue(r));
+    const forgetBias = o['forget-bias'] === undefined ? undefined : finiteValue(o['forget-bias'], '--forget-bias');
+    if (o.activation !== undefined && !cells.some((c) => c === 'rnn' || c.startsWith('residual'))) {
+      throw new UsageError(`--activation applies to rnn and residual cells; ${cells.join(', ')} use σ and tanh`);
+    }
+    if (forgetBias !== undefined && !cells.includes('lstm')) throw new UsageError('--forget-bias applies to lstm only');
+    if (T * B * Math.max(inputSize, hidden) > 5e7) throw new UsageError(`--steps × --batch × units = ${T * B * Math.max(inputSize, hidden)} is too large for an analysis; keep it under 5e7`);
+    const x = randomInput(T, B, inputSize, seed + 7919, k);
+    analyses = [];
+    for (const cell of cells) {
+      for (const radius of radii) {
+        if (cell === 'residual' && (radius !== undefined || whh !== 'uniform')) {
+          throw new UsageError(`--cell residual has no W_hh (h_t = h_{t-1} + g(x_t)), so --radius and --whh do not apply; use residual-xh`);
+        }
+        const stack = randomStack({
+          cell: cell as CellName, hidden, inputSize, layers, bidirectional: o.bidirectional === true,
+          activation: cell === 'rnn' || cell.startsWith('residual') ? activation : undefined,
+          forgetBias: cell === 'lstm' ? forgetBias : undefined, whh, radius, seed,
+        }, k);
+        const label = `${describeCell(stack.config)}${radius !== undefined ? ` ρ=${radius}` : ''}${whh !== 'uniform' && cell !== 'residual' ? ` ${whh}` : ''}`;
+        const a = analyse(stack, { x, T, B }, label, wantHeatmap, o.jacobian === true);
+        a.radius = radius;
+        a.whh = cell === 'residual' ? undefined : whh;
+        analyses.push(a);
+      }
+    }
+    source = `random models, seed ${seed}`;
+  }
+
+  const first = analyses[0]!;
+  const T = first.T;
+  if (o.plot !== undefined) writeAtomic(o.plot, flowChart(analyses), '--plot');
+  if (o.heatmap !== undefined) {
+    const range = heatmapRange(analyses);
+    writeAtomic(o.heatmap, stackVertically(analyses.map((a) => heatmapChart(a, range))), '--heatmap');
+  }
+  if (o.report !== undefined) writeAtomic(o.report, report(analyses, source), '--report');
+  if (o.json) {
+    const json = analyses.length === 1
+      ? { source, ...seriesJson(first, true) }
+      : { source, T, B: first.B, distance: first.flow.distance, series: analyses.map((a) => seriesJson(a, false)) };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  } else {
+    process.stdout.write(summary(analyses, source));
+  }
+  return 0;
+}
+
+/** γ_k costs one H×H symmetric eigenvalue problem per step and batch row: beyond this much work
+ *  (T·B·H³) it is skipped unless --jacobian asks for it. */
+const JACOBIAN_WORK = 1e9;
+
+function analyse(stack: RecurrentStack, input: FlowInput, label: string, withHeatmap: boolean, forceJacobian: boolean): Analysis {
+  const work = input.T * input.B * stack.config.hiddenSize ** 3;
+  const jacobian = stack.config.cell === 'rnn' && (forceJacobian || work <= JACOBIAN_WORK);
+  return {
+    label, config: stack.config, T: input.T, B: input.B,
+    flow: gradientNorms(stack, input),
+    weights: weightSpectra(stack),
+    jacobian: jacobian ? rnnJacobianNorms(stack, input) : undefined,
+    jacobianSkipped: stack.config.cell === 'rnn' && !jacobian
+      ? `T·B·H³ = ${work.toExponential(2)} > ${JACOBIAN_WORK.toExponential(0)}: pass --jacobian to compute γ_k anyway` : undefined,
+    heatmap: withHeatmap ? gradientHeatmap(stack, input) : undefined,
+  };
+}
+
+function seriesJson(a: Analysis, withDistance: boolean): Record<string, unknown> {
+  const T = a.T;
+  return {
+    label: a.label, config: a.config, T, B: a.B,
+    ...(a.radius !== undefined ? { radius: a.radius } : {}), ...(a.whh !== undefined ? { whh: a.whh } : {}),
+    ...(withDistance ? { distance: a.flow.distance } : {}),
+    gradNorm: a.flow.gradNorm, ratio: a.flow.ratio, logSlope: a.flow.logSlope, rate: a.flow.rate,
+    weights: a.weights,
+    ...(a.jacobian ? { jacobian: a.jacobian } : {}),
+    ...(a.jacobianSkipped ? { jacobian: null, jacobianSkipped: a.jacobianSkipped } : {}),
+    ...(a.heatmap ? { heatmap: Array.from({ length: T }, (_, t) => Array.from(a.heatmap!.subarray(t * T, t * T + t + 1))) } : {}),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Output
+
+function flowChart(analyses: Analysis[]): string {
+  const a0 = analyses[0]!;
+  return lineChart({
+    title: 'Gradient norm against distance',
+    subtitle: `‖∂L/∂h_{T−1−d}‖ with L = Σ h_{T−1}, top layer; T = ${a0.T}, B = ${a0.B}, H = ${a0.config.hiddenSize}`,
+    xLabel: 'distance d (steps back from T−1)', yLabel: '‖∂L/∂h_{T−1−d}‖', yLog: true,
+    series: analyses.map((a) => ({ label: a.label, x: a.flow.distance, y: a.flow.gradNorm })),
+  });
+}
+
+/** The smallest positive and the largest value of every heatmap: one colour scale for all. */
+function heatmapRange(analyses: Analysis[]): [number, number] | undefined {
+  let lo = Infinity, hi = 0;
+  for (const a of analyses) {
+    for (const v of a.heatmap ?? []) if (v > 0 && Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+  }
+  return hi > lo ? [lo, hi] : undefined;
+}
+
+function heatmapChart(a: Analysis, range?: [number, number]): string {
+  return heatmap({
+    colorRange: range,
+    title: `‖∂L_t/∂h_k‖: ${a.label}`,
+    subtitle: `L_t = Σ h_t, top layer; T = ${a.T}, B = ${a.B}, H = ${a.config.hiddenSize}`,
+    xLabel: 'k (the state)', yLabel: 't (the loss step)', colorLabel: '‖∂L_t/∂h_k‖',
+    values: a.heatmap!, rows: a.T, cols: a.T,
+  });
+}
+
+function jacobianChart(analyses: Analysis[]): string | undefined {
+  const rnn = analyses.filter((a) => a.jacobian);
+  if (!rnn.length) return undefined;
+  return lineChart({
+    title: 'Per-step factor γ_k = ‖diag(f′(z_k)) W_hhᵀ‖',
+    subtitle: 'mean over batch rows (solid) and max (dashed); the gradient shrinks where γ < 1',
+    xLabel: 'step k', yLabel: 'γ_k', yLog: true,
+    series: rnn.flatMap((a, i) => {
+      const color = PALETTE[i % PALETTE.length]!;
+      return [
+        { label: `${a.label}: mean`, x: a.jacobian!.step, y: a.jacobian!.mean, color },
+        { label: `${a.label}: max`, x: a.jacobian!.step, y: a.jacobian!.max, color, dashed: true },
+      ];
+    }),
+    hlines: [{ y: 1, label: 'γ = 1' }],
+  });
+}
+
+/** Distances worth a column: 0, 1, 10, 50, … and T−1. */
+function shownDistances(T: number): number[] {
+  const ds = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].filter((d) => d < T - 1);
+  return [...ds, T - 1];
+}
+
+function summary(analyses: Analysis[], source: string): string {
+  const a0 = analyses[0]!;
+  const T = a0.T;
+  const lines: string[] = [];
+  lines.push(`gradient flow of ${source}: L = Σ h_{T−1} (top layer, forward), T = ${T}, B = ${a0.B}`);
+  const ds = shownDistances(T);
+  const width = Math.max(12, ...analyses.map((a) => a.label.length)) + 2;
+  lines.push(`${'‖∂L/∂h_{T−1−d}‖'.padEnd(width)}${ds.map((d) => `d=${d}`.padStart(11)).join('')}${'rate/step'.padStart(11)}`);
+  for (const a of analyses) {
+    lines.push(`${a.label.padEnd(width)}${ds.map((d) => formatNumber(a.flow.gradNorm[d]!).padStart(11)).join('')}${formatNumber(a.flow.rate).padStart(11)}`);
+  }
+  lines.push('');
+  lines.push(`${'W_hh blocks'.padEnd(width)}${'layer'.padStart(7)}${'dir'.padStart(9)}${'gate'.padStart(6)}${'ρ'.padStart(11)}${'σ_max'.padStart(11)}`);
+  for (const a of analyses) {
+    if (!a.weights.length) lines.push(`${a.label.padEnd(width)}  (no W_hh: ∂h_t/∂h_{t−1} = I)`);
+    for (const w of a.weights) {
+      lines.push(`${a.label.padEnd(width)}${String(w.layer).padStart(7)}${w.direction.padStart(9)}${w.gate.padStart(6)}` +
+        `${formatNumber(w.spectralRadius).padStart(11)}${formatNumber(w.maxSingularValue).padStart(11)}`);
+    }
+  }
+  const rnn = analyses.filter((a) => a.jacobian);
+  for (const a of analyses) if (a.jacobianSkipped) lines.push('', `${a.label}: γ_k skipped (${a.jacobianSkipped})`);
+  if (rnn.length) {
+    lines.push('');
+    for (const a of rnn) {
+      const j = a.jacobian!;
+      lines.push(`${a.label}: γ_k = ‖diag(f′(z_k)) W_hhᵀ‖, geometric mean ${formatNumber(j.geometricMean)}, ` +
+        `range ${formatNumber(Math.min(...j.mean))} … ${formatNumber(Math.max(...j.max))}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function report(analyses: Analysis[], source: string): string {
+  const a0 = analyses[0]!;
+  const T = a0.T;
+  const sections: Section[] = [];
+  sections.push({
+    heading: 'Summary',
+    text: `${source}. L = Σ h_{T−1}, the sum of the top layer's last state (forward direction); ` +
+      `gradNorm[d] = ‖∂L/∂h_{T−1−d}‖ over batch and units. T = ${T}, B = ${a0.B}.`,
+    table: {
+      columns: ['model', 'gradNorm[0]', `gradNorm[${T - 1}]`, 'ratio', 'rate per step', 'max ρ(W_hh block)', 'max σ(W_hh block)'],
+      rows: analyses.map((a) => [a.label, a.flow.gradNorm[0]!, a.flow.gradNorm[T - 1]!, a.flow.ratio, a.flow.rate,
+        a.weights.length ? Math.max(...a.weights.map((w) => w.spectralRadius)) : null,
+        a.weights.length ? Math.max(...a.weights.map((w) => w.maxSingularValue)) : null]),
+    },
+  });
+  sections.push({ heading: 'Gradient norm against distance', svg: flowChart(analyses) });
+  const range = heatmapRange(analyses);
+  for (const a of analyses) if (a.heatmap) sections.push({ heading: `Heatmap: ${a.label}`, svg: heatmapChart(a, range) });
+  const jc = jacobianChart(analyses);
+  if (jc) sections.push({ heading: 'Per-step Jacobian norms (simple RNN)', svg: jc });
+  sections.push({
+    heading: 'Spectra of the recurrent weights',
+    table: {
+      columns: ['model', 'layer', 'direction', 'gate', 'spectral radius', 'largest singular value'],
+      rows: analyses.flatMap((a) => a.weights.map((w) => [a.label, w.layer, w.direction, w.gate, w.spectralRadius, w.maxSingularValue])),
+    },
+  });
+  sections.push({
+    heading: 'Gradient norm at every distance',
+    collapsed: true,
+    table: {
+      columns: ['d', ...analyses.map((a) => a.label)],
+      rows: a0.flow.distance.map((d) => [d, ...analyses.map((a) => a.flow.gradNorm[d]!)]),
+    },
+  });
+  const data = analyses.map((a) => seriesJson({ ...a, heatmap: undefined }, true));
+  return htmlReport('recur gradients', sections, data);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Input
+
+function readFlowInput(file: SafetensorsFile, what: string, c: RecurrentConfig, dtype: DType): FlowInput {
+  const lstm = c.cell === 'lstm';
+  const allowed = ['x', 'h0', ...(lstm ? ['c0'] : [])];
+  for (const name of file.tensors.keys()) {
+    if (name === 'lengths') throw new RecurError(`${what}: tensor "lengths": the gradient flow is measured on full-length sequences; remove it`);
+    if (!allowed.includes(name)) throw new RecurError(`${what}: unexpected tensor "${name}"; expected ${allowed.join(', ')}${lstm ? '' : ` (c0 is for LSTM only; this model is a ${c.cell})`}`);
+  }
+  const xT = file.tensors.get('x');
+  if (!xT) throw new RecurError(`${what}: missing tensor "x" (T, B, ${c.inputSize})`);
+  if (xT.shape.length !== 3 || xT.shape[2] !== c.inputSize || xT.shape[0] === 0 || xT.shape[1] === 0) {
+    throw new RecurError(`${what}: tensor "x": expected shape (T, B, ${c.inputSize}) with T, B ≥ 1, got ${formatShape(xT.shape)}`);
+  }
+  const [T, B] = xT.shape as [number, number];
+  const state = [c.numLayers * (c.bidirectional ? 2 : 1), B, c.hiddenSize];
+  const read = (t: SafeTensor, name: string, shape: number[]): FloatArray => {
+    if (t.shape.length !== shape.length || t.shape.some((n, i) => n !== shape[i])) {
+      throw new RecurError(`${what}: tensor "${name}": expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
+    }
+    let a: FloatArray;
+    try {
+      a = dtype === 'float32' ? tensorToFloat32(t, name) : tensorToFloat64(t, name);
+    } catch (e) {
+      if (e instanceof RecurError) throw new RecurError(`${what}: ${e.message}`);
+      throw e;
+    }
+    for (let i = 0; i < a.length; i++) {
+      if (!Number.isFinite(a[i]!)) throw new RecurError(`${what}: tensor "${name}": expected finite values, got ${a[i]} at index ${i}`);
+    }
+    return a;
+  };
+  const h0 = file.tensors.get('h0');
+  const c0 = file.tensors.get('c0');
+  return {
+    x: read(xT, 'x', [T, B, c.inputSize]), T, B,
+    h0: h0 ? read(h0, 'h0', state) : undefined,
+    c0: c0 ? read(c0, 'c0', state) : undefined,
+  };
+}
+
+function listOption(v: string, option: string): string[] {
+  const items = v.split(',').map((s) => s.trim());
+  if (items.some((s) => s === '')) throw new UsageError(`${option}: expected a comma-separated list without empty items, got "${v}"`);
+  return items;
+}
+
+function radiusValue(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--radius: expected numbers ≥ 0, got "${v}"`);
+  return n;
+}
+
+function finiteValue(v: string, option: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${option}: expected a number, got "${v}"`);
+  return n;
+}
