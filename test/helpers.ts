@@ -1,7 +1,10 @@
 // Shared by the tests: fixture paths and numeric comparison with a useful failure message.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseSafetensors, tensorToFloat64, type SafetensorsFile } from '../src/format/safetensors.js';
+import type { Kernels } from '../src/kernels/types.js';
+import { runStack } from '../src/models/stack-file.js';
 
 /** The repository root, from dist/test/. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -65,4 +68,31 @@ export function finiteDifferenceError(values: { [i: number]: number; length: num
     if (e > error) { error = e; index = i; }
   }
   return { error, index };
+}
+
+export interface StackFixture { name: string; reference: string }
+
+/** The cases of test/fixtures/stack/ (made by tools/fixtures/make_fixtures.py). */
+export function stackFixtures(): StackFixture[] {
+  return JSON.parse(readFileSync(`${ROOT}test/fixtures/stack/manifest.json`, 'utf8')) as StackFixture[];
+}
+
+/** Run one fixture through runStack with kernels k; every output must be within the bounds
+ *  (relative to each tensor's largest value): `forward` for y, h_n, c_n, `backward` for gradients. */
+export function checkStackFixture(c: StackFixture, k: Kernels, bounds: { forward: number; backward: number }): void {
+  const dir = `test/fixtures/stack/${c.name}`;
+  const expected = loadFixture(`${dir}/expected.safetensors`);
+  const out = runStack({
+    model: loadFixture(`${dir}/model.safetensors`),
+    input: loadFixture(`${dir}/input.safetensors`),
+    grad: loadFixture(`${dir}/grad.safetensors`),
+  }, k);
+  assert.deepEqual(out.map((t) => t.name).sort(), [...expected.tensors.keys()].sort(), 'output tensor names');
+  for (const t of out) {
+    const want = floats(expected, t.name);
+    const got = Array.from(t.data as Float32Array);
+    const d = compare(got, want);
+    const bound = ['y', 'h_n', 'c_n'].includes(t.name) ? bounds.forward : bounds.backward;
+    assert.ok(d.normwise <= bound, describeDiff(`${c.name} ${t.name}`, got, want, d));
+  }
 }
