@@ -77,3 +77,19 @@ export type {
   ArFit, ArSpec, Trend, CsvTable, SeriesData, Normalization, Split, Metrics, ForecastKind, Loop, MlpConfig, TdnnConfig,
   NarxConfig, SeqConfig, FitOptions, ForecasterConfig, ForecastRun,
 } from './timeseries/index.js';
+
+// gradient-flow analysis (recur gradients) and its charts
+export {
+  gradientNorms, gradientHeatmap, weightSpectra, rnnJacobianNorms, fitLogSlope, GATE_NAMES,
+} from './analysis/gradient-flow.js';
+export type { FlowInput, GradientNorms, JacobianNorms, WeightSpectrum } from './analysis/gradient-flow.js';
+export { CELL_NAMES, cellConfig, describeCell, randomStack, randomInput, initRecurrentWeights } from './analysis/random-model.js';
+export type { CellName, CellOptions, RandomModelSpec, RecurrentInit, WhhInit } from './analysis/random-model.js';
+export { parameterNorms } from './analysis/param-norms.js';
+export { eigenvalues, spectralRadius, maxSingularValue, singularValues } from './analysis/linalg.js';
+export { lineChart, heatmap } from './analysis/svg.js';
+export type { HeatmapOptions, LineChartOptions } from './analysis/svg.js';
+
+// the standard benchmark workload (recur bench)
+export { BenchWorkload, measure, flopsPerToken, forwardFlopsPerToken, BENCH_CELLS, BENCH_MODES } from './models/bench-workload.js';
+export type { BenchCell, BenchMode, BenchTiming, WorkloadOptions, WorkloadShape } from './models/bench-workload.js';

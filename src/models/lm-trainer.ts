@@ -250,8 +250,15 @@ export class LmTrainer {
   }
 }
 
-/** Let pending callbacks run: setImmediate under Node, a zero timeout elsewhere. */
+/** Let pending callbacks run: setImmediate under Node; elsewhere a MessageChannel round trip (a
+ *  zero timeout would do, but browsers stretch nested ones to 4 ms). */
 function yieldToEventLoop(): Promise<void> {
   const g = globalThis as { setImmediate?: (f: () => void) => void };
-  return new Promise((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
+  if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(null);
+  });
 }
