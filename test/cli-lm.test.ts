@@ -38,6 +38,10 @@ test('train --json: a JSON object per line with the documented keys, a checkpoin
   assert.ok(existsSync(end.checkpoint as string));
   assert.equal((end.sample as string).length, 10 + 30); // prefix (10 characters) + 30 generated
   const epochs = lines.filter((l) => l.event === 'epoch');
+  const best = end.best as { path: string; valPerplexity: number; epoch: number };
+  assert.equal(best.path, join(dir, 'a', 'best.safetensors'));
+  assert.ok(existsSync(best.path));
+  assert.equal(best.valPerplexity, Math.min(...epochs.map((l) => l.valPerplexity as number)));
   assert.ok((epochs[1]!.trainPerplexity as number) < (epochs[0]!.trainPerplexity as number));
 });
 

@@ -81,15 +81,17 @@ export class TrainPrinter {
     else process.stderr.write(`${this.tty ? '\r\x1b[K' : ''}${text}\n`);
   }
 
-  end(e: { outcome: string; checkpoint: string; sample: string | undefined; seconds: number }): void {
+  end(e: { outcome: string; checkpoint: string; sample: string | undefined; seconds: number;
+            best: { path: string; valPerplexity: number; epoch: number } | undefined }): void {
     if (this.json) {
       this.line({ event: 'end', outcome: e.outcome, checkpoint: e.checkpoint, sample: e.sample ?? null, seconds: e.seconds,
-                  valPerplexity: this.valPerplexity });
+                  valPerplexity: this.valPerplexity, best: e.best ?? null });
       return;
     }
     if (this.tty) process.stderr.write('\r\x1b[K');
     if (e.sample !== undefined) process.stdout.write(`\n${e.sample}\n\n`);
     process.stdout.write(`checkpoint: ${e.checkpoint}\n`);
+    if (e.best) process.stdout.write(`best:       ${e.best.path} (validation perplexity ${e.best.valPerplexity.toFixed(3)}, epoch ${e.best.epoch})\n`);
     process.stderr.write(`${e.outcome === 'done' ? 'done' : e.outcome === 'early' ? 'stopped early (validation stopped improving)' : 'stopped'} after ${formatSeconds(e.seconds)}\n`);
   }
 

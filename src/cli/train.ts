@@ -33,7 +33,8 @@ training  --batch B (32)  --steps T (35)  --sampling sequential|random  --epochs
           --optimizer sgd|adam|adamw|adagrad|rmsprop (adam)  --lr X (0.005)  --momentum X
           --weight-decay X  --clip X (global norm, 1; 0 = off)  --clip-value X  --schedule constant|cosine|step
           --warmup N  --patience N (early stopping)  --on-nan stop|skip  --seed S
-output    --out DIR (runs/<data>-<cell>)  --checkpoint-every N (500 steps)  --resume CHECKPOINT  --json
+output    --out DIR (runs/<data>-<cell>): checkpoint.safetensors (latest), best.safetensors (lowest validation
+          perplexity)  --checkpoint-every N (500 steps)  --resume CHECKPOINT  --json
           --sample N (characters of sample text at the end, 200)
 kernels   --backend auto|wasm-relaxed-simd|wasm-simd|js  --threads N`;
 
@@ -119,10 +120,12 @@ export async function trainCommand(args: string[]): Promise<number> {
   const outDir = o.out ?? join('runs', `${spec.data.replace(/[^A-Za-z0-9_-]+/g, '_').slice(-40)}-${c.cell}`);
   mkdirSync(outDir, { recursive: true });
   const checkpointPath = join(outDir, 'checkpoint.safetensors');
-  const save = () => {
+  const bestPath = join(outDir, 'best.safetensors');
+  const save = (path = checkpointPath) => {
     const { tensors, metadata } = trainer.checkpoint();
-    writeAtomic(checkpointPath, serializeSafetensors(tensors, { ...metadata, [DATA_KEY]: JSON.stringify(spec) }), '--out');
+    writeAtomic(path, serializeSafetensors(tensors, { ...metadata, [DATA_KEY]: JSON.stringify(spec) }), '--out');
   };
+  let best: { valPerplexity: number; epoch: number } | undefined;
   printer.start({ data: spec.data, tokens: ids.length, train: trainIds.length, val: valIds?.length ?? 0, vocab: vocab.size,
                   params: model.params.data.length, backend: k.name, config: c, options, out: checkpointPath,
                   batches: trainer.batchesPerEpoch, resumed: resumeFrom !== undefined });
@@ -139,9 +142,16 @@ export async function trainCommand(args: string[]): Promise<number> {
   try {
     outcome = await trainer.run({
       onStep: (r) => printer.step(r),
-      onEpoch: (r) => printer.epoch(r),
+      onEpoch: (r) => {
+        printer.epoch(r);
+        // the model with the lowest validation perplexity so far, beside the latest one
+        if (r.valPerplexity !== null && r.valPerplexity < (best?.valPerplexity ?? Infinity)) {
+          best = { valPerplexity: r.valPerplexity, epoch: r.epoch };
+          save(bestPath);
+        }
+      },
       shouldStop: () => interrupted || (Date.now() - started) / 1000 > timeLimit,
-      onCheckpoint: save,
+      onCheckpoint: () => save(),
       checkpointEvery: intOption(o['checkpoint-every'], '--checkpoint-every', 500, 0),
       paramGradNorms: o.json === true,
     });
@@ -154,7 +164,8 @@ export async function trainCommand(args: string[]): Promise<number> {
     const prefix = vocab.decode(ids.subarray(0, Math.min(vocab.kind === 'char' ? 10 : 3, ids.length)));
     sample = generate(model, vocab, prefix, { length: sampleLength, temperature: 0.8 }, new Rng(options.seed));
   }
-  printer.end({ outcome, checkpoint: checkpointPath, sample, seconds: (Date.now() - started) / 1000 });
+  printer.end({ outcome, checkpoint: checkpointPath, sample, seconds: (Date.now() - started) / 1000,
+                best: best === undefined ? undefined : { ...best, path: bestPath } });
   return interrupted ? 130 : 0;
 }
 
