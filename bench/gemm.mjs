@@ -10,7 +10,7 @@
  *   dX seq     dG (1120,4H) · W_ih (4H,64)         gemm(F,F)  input gradient of all steps
  *   dW_ih      dGᵀ (4H,1120) · x (1120,64)        gemm(T,F)
  *
- * Usage (after npm run build): node bench/gemm.mjs [--quick] [--rounds N] [--backends js,wasm-simd,...]
+ * Usage (after npm run build): node bench/gemm.mjs [--quick] [--rounds N] [--threads N] [--backends js,wasm-simd,...]
  * Arrays come from each backend's alloc, so the wasm numbers are its in-place fast path. With
  * --rounds N every cell is measured N times, round-robin, and the best kept (a shared machine's
  * other load then costs less).
@@ -22,6 +22,7 @@ const quick = args.includes('--quick');
 const pick = args.includes('--backends') ? args[args.indexOf('--backends') + 1].split(',') : ['js', 'wasm-simd', 'wasm-relaxed-simd'];
 const seconds = quick ? 0.15 : 0.4;
 const rounds = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 1;
+const threads = args.includes('--threads') ? Number(args[args.indexOf('--threads') + 1]) : 1;
 const HS = quick ? [64, 256] : [64, 256, 512];
 const B = 32;
 const TB = 1120;
@@ -67,7 +68,7 @@ function rate(k, [, ta, tb, M, N, K], time = seconds) {
 
 const backends = [];
 for (const name of pick) {
-  const k = await loadKernels({ prefer: name });
+  const k = await loadKernels({ prefer: name, threads });
   // wasm starts in V8's baseline compiler and tiers up in the background: warm every path first
   if (name !== 'js') for (const s of shapes(64)) rate(k, s, 0.05);
   backends.push(k);
@@ -76,9 +77,10 @@ const rows = HS.flatMap((H) => shapes(H).map((s) => ({ H, s, best: backends.map(
 for (let round = 0; round < rounds; round++) {
   for (const row of rows) backends.forEach((k, b) => { row.best[b] = Math.max(row.best[b], rate(k, row.s)); });
 }
-console.log(`gemm GFLOP/s, float32, one thread (B=${B}, T·B=${TB}, I=${I}); best of ${rounds} round(s)\n`);
+console.log(`gemm GFLOP/s, float32, ${threads} thread(s) (B=${B}, T·B=${TB}, I=${I}); best of ${rounds} round(s)\n`);
 console.log(`| H | product | shape (M×N×K) | ${backends.map((k) => k.name).join(' | ')} |`);
 console.log(`|---|---|---|${backends.map(() => '---:').join('|')}|`);
 for (const { H, s: [label, ta, tb, M, N, K], best } of rows) {
   console.log(`| ${H} | ${label} (${ta ? 'T' : 'F'},${tb ? 'T' : 'F'}) | ${M}×${N}×${K} | ${best.map((g) => g.toFixed(1)).join(' | ')} |`);
 }
+for (const k of backends) k.dispose?.();

@@ -16,12 +16,14 @@
  * the smaller operand: R is packed into 8-column panels (gemm-pack), L is read in place by the 4×8
  * micro-kernels (gemm-kernel). So a per-step product with a small batch packs only the batch-sized
  * operand and streams the weight matrix once, and all four (ta, tb) combinations cost about the same.
+ * A single row or column of C (batch 1) goes to the matrix-vector kernels of gemv instead.
  * A k-major L (rows adjacent, k a power-of-two stride apart: the cache's worst case) is copied into
  * 4-row slivers first when it is reused by more than 4 panels. K is blocked by KC (the packed panel
  * stays in L1), rows of L by MC (the L block stays in L2), R's columns by NC (the panels fit scratch).
  */
 import { ADD, ADD_T, kernelAny, kernelCols, kernelRows, STORE, STORE_T, TILE } from './gemm-kernel';
 import { packPanels } from './gemm-pack';
+import { axpyRows, dotRows } from './gemv';
 
 const KC: i32 = 256;
 const MC: i32 = 256;
@@ -45,6 +47,29 @@ export function gemm(ta: i32, tb: i32, M: i32, N: i32, K: i32, a: usize, lda: i3
   // op(A)[i,k] = A[i·aRs + k·aKs];  op(B)[k,j] = B[k·bKs + j·bJs]
   const aRs = ta ? 1 : lda, aKs = ta ? lda : 1;
   const bKs = tb ? 1 : ldb, bJs = tb ? ldb : 1;
+  // one row or one column of C: a matrix-vector product (gemv), W read once in place
+  if (M == 1 || N == 1) {
+    const row = M == 1;
+    // x: the vector (op(A)'s row, or op(B)'s column), made contiguous in scratch if it is strided
+    let x = row ? a : b;
+    const xs = row ? aKs : bKs;
+    if (xs != 1 && <usize>K << 2 <= LPACK_BYTES) {
+      const dst = scratch + TILE_BYTES;
+      const step = <usize>xs << 2;
+      for (let k = 0; k < K; k++) store<f32>(dst + (<usize>k << 2), load<f32>(x + <usize>k * step));
+      x = dst;
+    }
+    if (xs == 1 || x != (row ? a : b)) {
+      // W[j, k]: op(B)[k, j] for a row of C, op(A)[j, k] for a column
+      const w = row ? b : a;
+      const wjs = row ? bJs : aRs, wks = row ? bKs : aKs;
+      const n = row ? N : M;
+      const ys = row ? 1 : ldc;
+      if (wks == 1) dotRows(n, K, x, w, wjs, c, ys, acc != 0);
+      else axpyRows(n, K, x, w, wks, c, ys, acc != 0);
+      return;
+    }
+  }
   if (N <= M) core(M, N, K, a, aRs, aKs, b, bKs, bJs, c, ldc, false, acc != 0, scratch);
   else core(N, M, K, b, bJs, bKs, a, aKs, aRs, c, ldc, true, acc != 0, scratch);
 }

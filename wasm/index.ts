@@ -12,6 +12,7 @@ export {
   gruBeforeOutputBackward,
 } from './gru';
 export { softmaxCrossEntropy } from './loss';
+export { oneHotProject, oneHotProjectBackward } from './onehot';
 
 /** The first byte after the module's static data: the JS allocator starts above it. */
 export function heapBase(): usize {

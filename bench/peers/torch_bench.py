@@ -8,15 +8,13 @@ CrossEntropyLoss (the mean over B*T positions), SGD with lr 1.
 train: zero_grad, forward, loss, backward, step on (T, B) batches; tokens/s = B*T*steps/s.
 generate: batch 1, one token at a time: one-hot in, one step of the cell with its carried state,
 softmax, torch.multinomial, feed the sample back; tokens/s = tokens generated per second.
-Prints one JSON object with tokensPerSecond.
+Prints one JSON object with tokensPerSecond (wall clock) and tokensPerCpuSecond (tokens per second of
+the process's CPU time over the same window: less sensitive to other load on the machine).
 """
 import argparse
 import json
 import os
 import time
-
-import torch
-from torch import nn
 
 p = argparse.ArgumentParser()
 p.add_argument('--cell', choices=['lstm', 'gru', 'rnn'], default='lstm')
@@ -30,6 +28,15 @@ p.add_argument('--seconds', type=float, default=3.0)
 p.add_argument('--warmup', type=float, default=0.5, help='seconds, not measured')
 p.add_argument('--seed', type=int, default=0)
 a = p.parse_args()
+
+# torch.set_num_threads bounds ATen's OpenMP pool only. Debian's torch does its matrix products in
+# OpenBLAS, whose own pthread pool sizes itself to the machine: without these, "1 thread" computes
+# on every core (measured: 4.0 CPU-seconds in 2.0 s on 2 cores). Set before torch loads OpenBLAS.
+for var in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS'):
+    os.environ[var] = str(a.threads)
+
+import torch  # noqa: E402  (after the thread variables)
+from torch import nn  # noqa: E402
 
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -50,17 +57,22 @@ class LM(nn.Module):
 model = LM()
 
 
+cpu = [0.0]
+
+
 def timed(fn, per_call):
-    """Warm up, then call fn for about a.seconds (at least 3 calls); returns (tokens/s, calls, s)."""
+    """Warm up, then call fn for about a.seconds (at least 3 calls); returns (tokens/s, calls, s).
+    cpu[0]: the CPU seconds of the process (all its threads) over the measured window."""
     t0 = time.perf_counter()
     while time.perf_counter() - t0 < a.warmup:
         fn()
-    calls, t0 = 0, time.perf_counter()
+    calls, t0, c0 = 0, time.perf_counter(), time.process_time()
     while True:
         fn()
         calls += 1
         elapsed = time.perf_counter() - t0
         if elapsed >= a.seconds and calls >= 3:
+            cpu[0] = time.process_time() - c0
             return per_call * calls / elapsed, calls, elapsed
 
 
@@ -101,7 +113,9 @@ else:
 
 print(json.dumps({
     'peer': 'pytorch', 'version': torch.__version__, 'threads': torch.get_num_threads(),
+    'openblasThreads': os.environ['OPENBLAS_NUM_THREADS'],
     'ompWaitPolicy': os.environ.get('OMP_WAIT_POLICY'), 'cell': a.cell, 'hidden': H, 'mode': a.mode,
     'batch': B if a.mode == 'train' else 1, 'steps': T if a.mode == 'train' else 1, 'vocab': V,
-    'tokensPerSecond': round(tps, 1), 'calls': calls, 'seconds': round(elapsed, 3), **extra,
+    'tokensPerSecond': round(tps, 1), 'calls': calls, 'seconds': round(elapsed, 3),
+    'cpuSeconds': round(cpu[0], 3), 'tokensPerCpuSecond': round(tps * elapsed / cpu[0], 1) if cpu[0] > 0 else None, **extra,
 }))

@@ -58,7 +58,7 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
       const hwN = c.hw.subarray(2 * B * H);
       c.hs.at[initialSlot(d)]!.set(h0);
       // W_i· x_t + b_i· for all steps and gates                            (T,B,3H)
-      projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 3 * H, I);
+      projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 3 * H, I, d);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!;
@@ -131,7 +131,7 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
           k.addRowSums(dw.bHh.subarray(2 * H), c.dHwN.all, T * B, H);
         }
       }
-      inputGradients(k, dw, dx, c.dXw.all, x, w, T * B, 3 * H, I);
+      inputGradients(k, dw, dx, c.dXw.all, x, w, T * B, 3 * H, I, d);
     },
   };
 }

@@ -46,7 +46,7 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
       c.hs.at[initialSlot(d)]!.set(h0);
       c.cs.at[initialSlot(d)]!.set(c0!);
       // X_t W_x· + b_ih for all steps and all four gates                   (T,B,4H)
-      projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 4 * H, I);
+      projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 4 * H, I, d);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!;
@@ -88,7 +88,7 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
       // dW_hh += Σ_t dGates_tᵀ H_{t−1};  db_hh += Σ_t dGates_t
       k.gemm(true, false, 4 * H, H, T * B, c.dGates.all, prevStates(c, d), dw.wHh!, true);
       if (dw.bHh) k.addRowSums(dw.bHh, c.dGates.all, T * B, 4 * H);
-      inputGradients(k, dw, dx, c.dGates.all, x, w, T * B, 4 * H, I);
+      inputGradients(k, dw, dx, c.dGates.all, x, w, T * B, 4 * H, I, d);
     },
   };
 }

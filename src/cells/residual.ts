@@ -40,7 +40,7 @@ export function residualCell(k: Kernels, f: Activation, form: ResidualForm): Cel
       const { T, B, I, H } = d;
       c.hs.at[initialSlot(d)]!.set(h0);
       // z = W_ih x + b_ih for all steps                                    (T,B,H)
-      projectInputs(k, c.a.all, x, w.wIh, w.bIh, T * B, H, I);
+      projectInputs(k, c.a.all, x, w.wIh, w.bIh, T * B, H, I, d);
       // form "x": g depends on x alone, so all steps go through f at once
       if (!usesState) k.activationForward(f, c.a.all, undefined, T * B, H);
       for (let i = 0; i < T; i++) {
@@ -80,7 +80,7 @@ export function residualCell(k: Kernels, f: Activation, form: ResidualForm): Cel
         k.gemm(true, false, H, H, T * B, c.dz.all, prevStates(c, d), dw.wHh!, true);
         if (dw.bHh) k.addRowSums(dw.bHh, c.dz.all, T * B, H);
       }
-      inputGradients(k, dw, dx, c.dz.all, x, w, T * B, H, I);
+      inputGradients(k, dw, dx, c.dz.all, x, w, T * B, H, I, d);
     },
   };
 }

@@ -41,7 +41,7 @@ export function rnnCell(k: Kernels, f: Activation): Cell<RnnCache> {
       const { T, B, I, H } = d;
       c.hs.at[initialSlot(d)]!.set(h0);
       // z = W_ih x + b_ih for all steps at once                            (T,B,H)
-      projectInputs(k, c.a.all, x, w.wIh, w.bIh, T * B, H, I);
+      projectInputs(k, c.a.all, x, w.wIh, w.bIh, T * B, H, I, d);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!; // (B,H)
@@ -75,7 +75,7 @@ export function rnnCell(k: Kernels, f: Activation): Cell<RnnCache> {
       // dW_hh += Σ_t dz_tᵀ h_{t-1};  db_hh += Σ_t dz_t
       k.gemm(true, false, H, H, T * B, c.dz.all, prevStates(c, d), dw.wHh!, true);
       if (dw.bHh) k.addRowSums(dw.bHh, c.dz.all, T * B, H);
-      inputGradients(k, dw, dx, c.dz.all, x, w, T * B, H, I);
+      inputGradients(k, dw, dx, c.dz.all, x, w, T * B, H, I, d);
     },
   };
 }

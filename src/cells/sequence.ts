@@ -52,9 +52,14 @@ export function zeroInactiveRows(buf: FloatArray, d: SeqDims, t: number, W: numb
   for (let b = 0; b < d.B; b++) if (!active[t * d.B + b]) buf.fill(0, b * W, (b + 1) * W);
 }
 
-/** out (T*B, N) = x (T*B, I) · Wᵀ + b: the input projection of all steps and gates in one product. */
+/** out (T*B, N) = x (T*B, I) · Wᵀ + b: the input projection of all steps and gates in one product.
+ *  A one-hot x (d.tokens) makes it a gather: out[r, :] = W[:, tokens[r]] + b. */
 export function projectInputs(k: Kernels, out: FloatArray, x: FloatArray, w: FloatArray,
-                              b: FloatArray | undefined, rows: number, N: number, I: number): void {
+                              b: FloatArray | undefined, rows: number, N: number, I: number, d: SeqDims): void {
+  if (d.tokens) {
+    k.oneHotProject(out, d.tokens, w, b, rows, N, I);
+    return;
+  }
   if (b) k.fillRows(out, b, rows, N);
   k.gemm(false, true, rows, N, I, x, w, out, b !== undefined);
 }
@@ -62,17 +67,35 @@ export function projectInputs(k: Kernels, out: FloatArray, x: FloatArray, w: Flo
 /** dhTotal = dY_t + dh: ∂L/∂h_t, recorded in d.stateGrads when asked. */
 export function stateGradient(k: Kernels, g: StepGrads, dY: FloatArray, t: number, d: SeqDims): void {
   const n = d.B * d.H;
-  k.add(g.dhTotal, dY.subarray(t * n, (t + 1) * n), g.dh, n);
+  k.add(g.dhTotal, stepView(dY, t, n), g.dh, n);
   d.stateGrads?.set(g.dhTotal, t * n);
 }
 
+// per-step views of the arrays dY comes in (the stack's and the model's buffers, which live as long
+// as their (T,B)), made once, so that a step of backward allocates nothing
+const stepViews = new WeakMap<FloatArray, FloatArray[]>();
+
+/** a.subarray(t·n, (t+1)·n), from a cache of views per array and step size. */
+function stepView(a: FloatArray, t: number, n: number): FloatArray {
+  if (n <= 0 || a.length < (t + 1) * n) return a.subarray(t * n, (t + 1) * n);
+  let views = stepViews.get(a);
+  if (views === undefined || views[0]!.length !== n) {
+    views = [];
+    for (let s = 0; (s + 1) * n <= a.length; s++) views.push(a.subarray(s * n, (s + 1) * n));
+    stepViews.set(a, views);
+  }
+  return views[t]!;
+}
+
 /** The input side's gradients, after the recurrence, as whole-sequence products:
- *  dW_ih += dZᵀ (N, T*B) · x (T*B, I);  db_ih += Σ_rows dZ;  dx += dZ (T*B, N) · W_ih (N, I). */
+ *  dW_ih += dZᵀ (N, T*B) · x (T*B, I);  db_ih += Σ_rows dZ;  dx += dZ (T*B, N) · W_ih (N, I).
+ *  A one-hot x (d.tokens) makes dW_ih a scatter-add, dW_ih[:, tokens[r]] += dZ[r, :], and has no dx. */
 export function inputGradients(k: Kernels, dw: CellWeights, dx: FloatArray | undefined, dZ: FloatArray,
-                               x: FloatArray, w: CellWeights, rows: number, N: number, I: number): void {
-  k.gemm(true, false, N, I, rows, dZ, x, dw.wIh, true);
+                               x: FloatArray, w: CellWeights, rows: number, N: number, I: number, d: SeqDims): void {
+  if (d.tokens) k.oneHotProjectBackward(dw.wIh, dZ, d.tokens, rows, N, I);
+  else k.gemm(true, false, N, I, rows, dZ, x, dw.wIh, true);
   if (dw.bIh) k.addRowSums(dw.bIh, dZ, rows, N);
-  if (dx) k.gemm(false, false, rows, I, N, dZ, w.wIh, dx, true);
+  if (dx && !d.tokens) k.gemm(false, false, rows, I, N, dZ, w.wIh, dx, true);
 }
 
 /** Scratch for one step's state gradients: the carried dh, its sum with dY_t, and dh_{t-1}. */

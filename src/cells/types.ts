@@ -23,6 +23,9 @@ export interface SeqDims {
   H: number;
   reverse: boolean;
   active: Uint8Array | undefined;
+  /** When given (T,B), the input is one-hot: x_t,b = onehot(tokens[t,b]) of size I, never built. The
+   *  input projection is then a gather of W_ih's columns and its gradient a scatter-add; x is unused. */
+  tokens?: Int32Array | undefined;
   /** When given (T,B,H), backward writes ∂L/∂h_t of every step there: the gradient that BPTT carries,
    *  for the gradient-flow diagnostics. */
   stateGrads?: FloatArray | undefined;

@@ -8,7 +8,8 @@ import { availableParallelism } from 'node:os';
 import { loadKernels } from '../kernels/index.js';
 import type { Kernels } from '../kernels/types.js';
 import {
-  BENCH_CELLS, BENCH_MODES, BenchWorkload, measure, type BenchCell, type BenchMode,
+  BENCH_CELLS, BENCH_MODES, BenchWorkload, measure, measureGemm, modelBytes, trainingProducts, type BenchCell,
+  type BenchMode,
 } from '../models/bench-workload.js';
 import { parseOptions, UsageError } from './args.js';
 
@@ -17,7 +18,7 @@ type Backend = (typeof BACKENDS)[number];
 
 export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H] [--batch B] [--steps T] [--vocab V]
                    [--threads N] [--backend auto|wasm-relaxed-simd|wasm-simd|js]
-                   [--mode train|infer|generate] [--seconds S] [--warmup S] [--seed N] [--json]
+                   [--mode train|infer|generate|gemm] [--seconds S] [--warmup S] [--seed N] [--json]
 
   The standard workload: a character-level language model, V one-hot inputs → one recurrent layer
   of size H → linear head → softmax cross-entropy averaged over B·T positions; SGD with lr 1.
@@ -31,13 +32,17 @@ export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H
              without threads runs on 1 and says so
   --backend  the kernel backend (default auto: the fastest this runtime supports)
   --mode     train: loss, backward and an SGD step (default); infer: forward and loss;
-             generate: one token at a time (one-hot in, step, softmax, sample, feed back)
+             generate: one token at a time (one-hot in, step, softmax, sample, feed back);
+             gemm: the backend's matrix-multiply rate on the products a training step counts
+             (3× forward, the input projection as a dense one-hot product), each timed alone,
+             and on one 1024×1024×1024 product
   --seconds  how long to measure (default 3), after --warmup seconds unmeasured (default 0.5)
   --seed     the seed of the random weights, tokens and samples (default 0)
   --json     print one JSON object instead of a line
 
   GFLOP/s counts matrix products: forward 2·G·H·(V+H) + 2·V·H per token (G = 4 LSTM, 3 GRU,
-  1 RNN); training counts 3× forward.`;
+  1 RNN); training counts 3× forward. Training also reports the process's peak RSS, the wasm
+  memory's size and the model's bytes (parameters, gradients, activations).`;
 
 export async function benchCommand(args: string[]): Promise<number> {
   const o = parseOptions(args, {
@@ -47,7 +52,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     warmup: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
   });
   const cell = oneOf(o.cell ?? 'lstm', BENCH_CELLS, '--cell') as BenchCell;
-  const mode = oneOf(o.mode ?? 'train', BENCH_MODES, '--mode') as BenchMode;
+  const mode = oneOf(o.mode ?? 'train', [...BENCH_MODES, 'gemm'], '--mode') as BenchMode | 'gemm';
   const backend = oneOf(o.backend ?? 'auto', BACKENDS, '--backend') as Backend;
   const hidden = int(o.hidden, 256, '--hidden', 1);
   const batch = int(o.batch, 32, '--batch', 1);
@@ -66,15 +71,42 @@ export async function benchCommand(args: string[]): Promise<number> {
     const threadsNote = threads === threadsRequested ? undefined
       : threads === 1 && threadsRequested > 1 ? `not supported by backend ${kernels.name}`
         : `${threadsRequested} requested`;
+    if (mode === 'gemm') {
+      const products = trainingProducts({ cell, hidden, vocab }, batch, steps);
+      const rate = measureGemm(kernels, products, seconds);
+      const square = measureGemm(kernels, [{ label: 'square', transA: false, transB: false, M: 1024, N: 1024, K: 1024, count: 1 }], Math.min(seconds, 1));
+      const result = {
+        cell, hidden, mode, batch, steps, vocab, backend: kernels.name, dtype: kernels.dtype, threads,
+        ...(threadsNote === undefined ? {} : { threadsRequested, threadsNote }),
+        gflops: round(rate.gflops, 3), squareGflops: round(square.gflops, 3),
+        products: rate.products.map((p) => ({ ...p, gflops: round(p.gflops, 2) })), node: process.version,
+      };
+      if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+      else {
+        process.stdout.write(`gemm on the ${cell} H=${hidden} training products  backend: ${kernels.name}  threads: ${threads}  `
+          + `${rate.gflops.toFixed(2)} GFLOP/s (1024³: ${square.gflops.toFixed(2)})\n`);
+        for (const p of rate.products) process.stdout.write(`  ${p.label.padEnd(24)} ${`${p.M}×${p.N}×${p.K}`.padEnd(16)} ×${String(p.count).padEnd(3)} ${p.gflops.toFixed(2)} GFLOP/s\n`);
+      }
+      return 0;
+    }
     const workload = new BenchWorkload({ cell, hidden, batch, steps, vocab, seed }, kernels);
-    const r = measure(workload, mode, { seconds, warmupSeconds });
+    const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+    const r = measure(workload, mode, { seconds, warmupSeconds, cpu });
+    const heap = (kernels as Kernels & { heap?: { memory: WebAssembly.Memory } }).heap;
+    const memory = mode === 'train' ? {
+      rssPeakBytes: process.resourceUsage().maxRSS * 1024,
+      wasmMemoryBytes: heap ? heap.memory.buffer.byteLength : null,
+      model: modelBytes(workload, kernels),
+    } : undefined;
     const result = {
       cell: r.cell, hidden: r.hidden, mode: r.mode, batch: r.batch, steps: r.steps, vocab: r.vocab,
       backend: kernels.name, dtype: kernels.dtype, threads,
       ...(threadsNote === undefined ? {} : { threadsRequested, threadsNote }),
       tokensPerSecond: round(r.tokensPerSecond, 1), gflops: round(r.gflops, 3),
       seconds: round(r.seconds, 3), calls: r.calls, tokens: r.tokens,
+      ...(r.tokensPerCpuSecond === undefined ? {} : { cpuSeconds: round(r.cpuSeconds!, 3), tokensPerCpuSecond: round(r.tokensPerCpuSecond, 1) }),
       loss: Number.isNaN(r.loss) ? null : round(r.loss, 5),
+      ...(memory ? { memory } : {}),
       node: process.version,
     };
     if (o.json) {

@@ -1,13 +1,27 @@
 /**
  * @module cli/info
- * `recur info`: what is running, so that a report or a benchmark can say so.
+ * `recur info`: what is running, so that a report or a benchmark can say so: the version, the
+ * runtime, the kernel backend that `auto` (or --backend) picks and the threads it runs on.
  */
 import { createRequire } from 'node:module';
-import { jsKernels } from '../kernels/js/index.js';
+import { availableParallelism } from 'node:os';
+import { parseOptions } from './args.js';
+import { BACKEND_OPTIONS, backendFromOptions } from './backend.js';
 
-export function infoCommand(): number {
+export const INFO_USAGE = `usage: recur info [--backend auto|wasm-relaxed-simd|wasm-simd|js] [--threads N]
+
+  Prints recur's version, the runtime, and the kernel backend and thread count a command with the
+  same options would run on (threads default to the cores available).`;
+
+export async function infoCommand(args: string[] = []): Promise<number> {
+  const o = parseOptions(args, { ...BACKEND_OPTIONS });
   const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
-  const k = jsKernels('float32');
-  process.stdout.write(`recur ${pkg.version}\nnode ${process.version} (${process.platform}-${process.arch})\nkernels ${k.name} (${k.dtype})\n`);
+  const k = await backendFromOptions(o);
+  try {
+    process.stdout.write(`recur ${pkg.version}\nnode ${process.version} (${process.platform}-${process.arch})\n` +
+      `kernels ${k.name} (${k.dtype})\nthreads ${k.threads} (${availableParallelism()} cores available)\n`);
+  } finally {
+    k.dispose?.();
+  }
   return 0;
 }

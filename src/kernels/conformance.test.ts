@@ -5,7 +5,8 @@
  * accumulate on and off, inputs in the backend's memory (alloc), as unaligned views into it, and as
  * plain Float32Arrays, and at extremes (σ/tanh of ±30, ±1e4; cross-entropy of logits ±1e3, ignored
  * rows). Errors are relative to the tensor's scale: max|a − b| / max|b|. The wasm backends must load
- * under their own name: a silent fallback fails here.
+ * under their own name: a silent fallback fails here. The threaded backend (2 threads, thresholds at
+ * 0 so that every call that can be split is) runs the same suite and must show split calls.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -16,6 +17,7 @@ import { loadKernels } from './index.js';
 import { jsKernels } from './js/index.js';
 import type { Activation, Kernels } from './types.js';
 import { hasRelaxedSimd, loadWasmKernels, WasmKernels } from './wasm/index.js';
+import { after } from 'node:test';
 
 const SIZES = [1, 3, 5, 7, 13, 33, 67];
 const MODES = ['alloc', 'view', 'plain'] as const;
@@ -85,10 +87,12 @@ function both(k: Kernels, mode: Mode, data: Record<string, Float64Array>, tol: n
   for (const a of owned) k.free(a);
 }
 
-export function runKernelSuite(name: string, makeKernels: () => Promise<Kernels>): void {
-  describe(`kernels ${name}`, () => {
+export function runKernelSuite(name: string, makeKernels: () => Promise<Kernels>, label = name,
+                               check?: (k: Kernels) => void): void {
+  describe(`kernels ${label}`, () => {
     let k: Kernels;
     before(async () => { k = await makeKernels(); });
+    if (check) after(() => check(k));
 
     test('loads under its own name, float32', () => {
       assert.equal(k.name, name);
@@ -109,9 +113,10 @@ export function runKernelSuite(name: string, makeKernels: () => Promise<Kernels>
       }
     });
 
-    test('gemm: blocked sizes (K > 256, rows > 256, both sides > 1024) and K = 0', () => {
+    test('gemm: blocked sizes (K > 256, rows > 256, both sides > 1024), K = 0, one row or column', () => {
       const rng = new Rng(2);
-      const shapes = [[300, 9, 7], [33, 67, 300], [520, 40, 260], [67, 33, 13], [1030, 1100, 5], [5, 3, 0]];
+      const shapes = [[300, 9, 7], [33, 67, 300], [520, 40, 260], [67, 33, 13], [1030, 1100, 5], [5, 3, 0],
+                      [1, 1100, 263], [1, 37, 1030], [301, 1, 67], [1, 1, 301], [1, 7, 3]];
       for (const [M, N, K] of shapes as [number, number, number][]) {
         for (const ta of [false, true]) for (const tb of [false, true]) {
           if (M * N > 1e5 && (ta || tb)) continue; // the big one once
@@ -223,6 +228,27 @@ export function runKernelSuite(name: string, makeKernels: () => Promise<Kernels>
       }
     });
 
+    test('one-hot projection (gather) and its gradient (scatter-add): odd sizes, repeated tokens, with and without bias', () => {
+      const rng = new Rng(8);
+      let n = 0;
+      for (const [R, N, I] of [[1, 5, 3], [3, 16, 7], [7, 33, 5], [40, 17, 13], [67, 67, 64], [1120, 40, 64], [2, 20, 300], [33, 1, 2], [400, 500, 700], [40, 16, 13], [50, 20, 61], [128, 64, 61]] as [number, number, number][]) {
+        const mode = MODES[n++ % 3]!;
+        const idx = new Int32Array(R).map(() => Math.floor(rng.uniform() * Math.min(I, 4 + R / 8)));
+        for (const bias of [false, true]) {
+          const data: Record<string, Float64Array> = { out: values(rng, R * N), W: values(rng, N * I) };
+          if (bias) data.b = values(rng, N);
+          both(k, mode, data, 1e-6, `oneHotProject ${R}×${N}×${I}`,
+               (kk, a) => kk.oneHotProject(a.out!, idx, a.W!, a.b, R, N, I));
+        }
+        both(k, mode, { dW: values(rng, N * I), dOut: values(rng, R * N) }, 2e-6, `oneHotProjectBackward ${R}×${N}×${I}`,
+             (kk, a) => kk.oneHotProjectBackward(a.dW!, a.dOut!, idx, R, N, I));
+      }
+      if (k.name === 'js') return; // the reference does not check its indices
+      const out = k.alloc(6);
+      assert.throws(() => k.oneHotProject(out, Int32Array.of(0, 3), out, undefined, 2, 3, 3), /outside|3/);
+      k.free(out);
+    });
+
     test('alloc gives zeroed arrays; free takes them back', () => {
       const a = k.alloc(37);
       a.fill(3);
@@ -238,6 +264,17 @@ export function runKernelSuite(name: string, makeKernels: () => Promise<Kernels>
 runKernelSuite('js', async () => jsKernels('float32'));
 runKernelSuite('wasm-simd', () => loadWasmKernels({ relaxed: false }));
 runKernelSuite('wasm-relaxed-simd', () => loadWasmKernels({ relaxed: true }));
+const splitAll = { gemmFlops: 0, elements: 0, tune: false };
+for (const relaxed of [true, false]) {
+  const name = relaxed ? 'wasm-relaxed-simd' : 'wasm-simd';
+  runKernelSuite(name, () => loadWasmKernels({ relaxed, threads: 2, cores: 2, split: splitAll }), `${name} (2 threads)`, (k) => {
+    const w = k as WasmKernels;
+    assert.equal(w.threads, 2);
+    assert.ok(w.parallelCalls > 100, `the split path ran (${w.parallelCalls} split calls)`);
+    w.dispose();
+    assert.equal(w.threads, 1);
+  });
+}
 
 describe('loadKernels', () => {
   test('auto picks the fastest this engine runs; js on request; names are checked', async () => {

@@ -17,6 +17,8 @@ export interface Kernels {
   /** Which implementation runs: 'js', later 'wasm-simd', ... (reported by `recur info`). */
   readonly name: string;
   readonly dtype: DType;
+  /** Threads the kernels run on: the caller's plus worker threads (1 for a single-threaded backend). */
+  readonly threads: number;
   /** A zero-filled array of this backend's dtype, in memory the backend can use directly. */
   alloc(length: number): FloatArray;
   /** Give back an array from alloc (a no-op where the garbage collector owns memory). */
@@ -68,6 +70,14 @@ export interface Kernels {
   gruBeforeGatesBackward(dGates: FloatArray, dHwRz: FloatArray, dhPrev: FloatArray, dRh: FloatArray,
                          gates: FloatArray, hPrev: FloatArray, B: number, H: number): void;
 
+  /** The input projection of one-hot rows as a gather: out (R,N) = onehot(idx) (R,I) · Wᵀ (I,N) + b,
+   *  i.e. out[r, n] = W[n, idx[r]] + b[n]; W (N,I), b (N) or undefined, idx (R) each in 0..I−1. */
+  oneHotProject(out: FloatArray, idx: Int32Array, W: FloatArray, b: FloatArray | undefined,
+                R: number, N: number, I: number): void;
+  /** Its weight gradient as a scatter-add: dW (N,I) += dOutᵀ (N,R) · onehot(idx) (R,I), i.e.
+   *  dW[n, idx[r]] += dOut[r, n]. */
+  oneHotProjectBackward(dW: FloatArray, dOut: FloatArray, idx: Int32Array, R: number, N: number, I: number): void;
+
   /** out = a + b, elementwise over n. */
   add(out: FloatArray, a: FloatArray, b: FloatArray, n: number): void;
 
@@ -76,4 +86,7 @@ export interface Kernels {
    *  dLogits = scale · (softmax − onehot) on those rows and 0 on ignored rows. */
   softmaxCrossEntropy(logits: FloatArray, targets: Int32Array, dLogits: FloatArray | undefined,
                       R: number, V: number, ignoreIndex: number, scale: number): number;
+
+  /** End the backend's worker threads, if it has any (it runs on the caller's thread afterwards). */
+  dispose?(): void;
 }

@@ -97,7 +97,11 @@ export class RecurrentStack {
   private layers: LayerState[] = [];
   private io!: { hN: FloatArray; cN: FloatArray | undefined; dh0: FloatArray; dc0: FloatArray | undefined;
                  zeros: FloatArray; dYdir: FloatArray };
-  private input: { x: FloatArray; h0: FloatArray | undefined; c0: FloatArray | undefined; training: boolean } | undefined;
+  private input: { x: FloatArray; tokens: Int32Array | undefined; h0: FloatArray | undefined;
+                   c0: FloatArray | undefined; training: boolean } | undefined;
+  // forwardTokens' indices, copied into the backend's memory
+  private tokenBlock: FloatArray;
+  private tokens: Int32Array;
 
   /** Pass `params` to live inside a larger model's flat buffer (names then carry `prefix`). */
   constructor(config: RecurrentConfig, k: Kernels, rng: Rng, params?: ParamSet, prefix = '') {
@@ -129,13 +133,41 @@ export class RecurrentStack {
     };
     this.weights = layerViews(false);
     this.grads = layerViews(true);
+    this.tokenBlock = k.alloc(0);
+    this.tokens = new Int32Array(0);
   }
 
   /** Run the whole stack over x (T,B,I). Keeps what backward needs. */
   forward(x: FloatArray, T: number, B: number, opt: RecurrentInput = {}): RecurrentOutput {
-    const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
+    checkLength('x', x, T * B * this.config.inputSize, [T, B, this.config.inputSize]);
+    return this.run(x, undefined, T, B, opt);
+  }
+
+  /** Run the stack over one-hot inputs: x_t,b = onehot(tokens[t,b]) of size inputSize, never built
+   *  (layer 0's input projection gathers columns of W_ih instead of multiplying by x). tokens (T,B).
+   *  A backward after this gives no dx (a one-hot input has no gradient). */
+  forwardTokens(tokens: Int32Array, T: number, B: number, opt: RecurrentInput = {}): RecurrentOutput {
+    const I = this.config.inputSize;
+    if (tokens.length !== T * B) throw new RecurError(`tokens: expected ${T * B} values for shape ${formatShape([T, B])}, got ${tokens.length}`);
+    for (let r = 0; r < tokens.length; r++) {
+      const v = tokens[r]!;
+      if (!(v >= 0 && v < I)) throw new RecurError(`tokens: expected indices in 0..${I - 1} (the input size), got ${v} at position ${r}`);
+    }
+    // the indices in the backend's memory, so that its kernels read them in place
+    if (this.tokens.length < T * B) {
+      this.k.free(this.tokenBlock);
+      this.tokenBlock = this.k.alloc(T * B);
+      this.tokens = new Int32Array(this.tokenBlock.buffer, this.tokenBlock.byteOffset, T * B);
+    }
+    const t = this.tokens.length === T * B ? this.tokens : this.tokens.subarray(0, T * B);
+    t.set(tokens);
+    return this.run(undefined, t, T, B, opt);
+  }
+
+  private run(x: FloatArray | undefined, tokens: Int32Array | undefined, T: number, B: number,
+              opt: RecurrentInput): RecurrentOutput {
+    const { hiddenSize: H, numLayers: L } = this.config;
     const D = this.D;
-    checkLength('x', x, T * B * I, [T, B, I]);
     if (opt.h0) checkLength('h0', opt.h0, L * D * B * H, [L * D, B, H]);
     if (opt.c0) {
       if (!this.cell.hasCellState) throw new RecurError(`c0: only an LSTM has a cell state; this stack is a ${this.config.cell}`);
@@ -144,23 +176,24 @@ export class RecurrentStack {
     const active = opt.lengths ? activeMask(checkLengths(opt.lengths, T, B), T, B) : undefined;
     this.ensureBuffers(T, B);
     const training = opt.training === true;
-    this.input = { x, h0: opt.h0, c0: opt.c0, training };
+    this.input = { x: x ?? this.io.zeros, tokens, h0: opt.h0, c0: opt.c0, training };
     const { hN, cN, zeros } = this.io;
     const BH = B * H;
 
-    let input = x;
+    let input = x ?? zeros;
     for (let l = 0; l < L; l++) {
       const layer = this.layers[l]!;
-      const Il = l === 0 ? I : D * H;
       for (let dir = 0; dir < D; dir++) {
         const s = l * D + dir;
         const d = layer.dims[dir]!;
         d.active = active;
+        d.tokens = l === 0 ? tokens : undefined;
+        d.stateGrads = undefined;
         const cache = layer.caches[dir]!;
         this.cell.forward(cache, input,
           opt.h0 ? opt.h0.subarray(s * BH, (s + 1) * BH) : zeros,
           this.cell.hasCellState ? (opt.c0 ? opt.c0.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
-          this.weights[l]![dir]!, { ...d, I: Il });
+          this.weights[l]![dir]!, d);
         // y[t, b, dir*H:(dir+1)*H] = h_t (0 at padded steps);  h_n[s] = the final state
         writeDirection(layer.y, cache.hs.all, d, dir, D, H);
         hN.set(cache.hs.at[finalSlot(d)]!, s * BH);
@@ -192,12 +225,13 @@ export class RecurrentStack {
   }
 
   /** Gradients of Σ y·dy + Σ h_n·dh_n + Σ c_n·dc_n: accumulated into params.grad, returned for inputs.
-   *  `inputGrad: false` skips dx (a one-hot input needs none; it saves one product per layer-0 direction).
+   *  `inputGrad: false` skips dx (a one-hot input needs none; it saves one product per layer-0 direction;
+   *  after forwardTokens there is none).
    *  `stateGrads: true` records ∂L/∂h_t of every layer, direction and step: see `stateGradients`. */
   backward(dy: FloatArray, dhN?: FloatArray, dcN?: FloatArray,
            opt: { inputGrad?: boolean; stateGrads?: boolean } = {}): RecurrentGrads {
     if (!this.input) throw new Error('RecurrentStack.backward called before forward');
-    const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
+    const { hiddenSize: H, numLayers: L } = this.config;
     const { T, B, D } = this;
     const BH = B * H;
     checkLength('dy', dy, T * B * D * H, [T, B, D * H]);
@@ -205,23 +239,25 @@ export class RecurrentStack {
     if (dcN) checkLength('dc_n', dcN, L * D * BH, [L * D, B, H]);
     const { dh0, dc0, zeros, dYdir } = this.io;
 
+    const tokens = this.input.tokens;
     let dOut = dy;
     for (let l = L - 1; l >= 0; l--) {
       const layer = this.layers[l]!;
       const input = l === 0 ? this.input.x : this.layers[l - 1]!.next;
-      const Il = l === 0 ? I : D * H;
-      const dIn = l > 0 || opt.inputGrad !== false ? layer.dIn : undefined;
+      const dIn = l > 0 || (opt.inputGrad !== false && !tokens) ? layer.dIn : undefined;
       dIn?.fill(0);
       for (let dir = 0; dir < D; dir++) {
         const s = l * D + dir;
         const d = layer.dims[dir]!;
-        readDirection(dYdir, dOut, d, dir, D, H);
+        // one direction, no padding: dy is this direction's gradient as it is
+        const dYdirection = D === 1 && !d.active ? dOut : readDirection(dYdir, dOut, d, dir, D, H);
         if (opt.stateGrads) layer.stateGrads[dir] ??= this.allocWork(T * B * H);
+        d.stateGrads = opt.stateGrads ? layer.stateGrads[dir] : undefined;
         this.cell.backward(this.grads[l]![dir]!, dIn,
           dh0.subarray(s * BH, (s + 1) * BH), dc0 ? dc0.subarray(s * BH, (s + 1) * BH) : undefined,
-          dYdir, dhN ? dhN.subarray(s * BH, (s + 1) * BH) : zeros,
+          dYdirection, dhN ? dhN.subarray(s * BH, (s + 1) * BH) : zeros,
           this.cell.hasCellState ? (dcN ? dcN.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
-          layer.caches[dir]!, input, this.weights[l]![dir]!, { ...d, I: Il, stateGrads: opt.stateGrads ? layer.stateGrads[dir] : undefined });
+          layer.caches[dir]!, input, this.weights[l]![dir]!, d);
       }
       if (l > 0) {
         const below = this.layers[l - 1]!;
@@ -229,7 +265,7 @@ export class RecurrentStack {
       }
       dOut = layer.dIn;
     }
-    return { dx: opt.inputGrad === false ? undefined : this.layers[0]!.dIn, dh0, dc0 };
+    return { dx: opt.inputGrad === false || tokens ? undefined : this.layers[0]!.dIn, dh0, dc0 };
   }
 
   private ensureBuffers(T: number, B: number): void {
@@ -246,7 +282,7 @@ export class RecurrentStack {
       const dims: SeqDims[] = [];
       for (let dir = 0; dir < D; dir++) {
         caches.push(this.cell.createCache(alloc, T, B, Il, H));
-        dims.push({ T, B, I: Il, H, reverse: dir === 1, active: undefined });
+        dims.push({ T, B, I: Il, H, reverse: dir === 1, active: undefined, tokens: undefined, stateGrads: undefined });
       }
       const y = alloc(T * B * D * H);
       const dropout = l < L - 1 && this.config.dropout > 0;
@@ -282,6 +318,10 @@ export class RecurrentStack {
 /** y[t, b, dir*H:(dir+1)*H] = h_t from one direction's states hs (T+1,B,H); 0 at padded steps. */
 function writeDirection(y: FloatArray, hs: FloatArray, d: SeqDims, dir: number, D: number, H: number): void {
   const { T, B, active } = d;
+  if (D === 1 && !active && !d.reverse) {
+    y.set(hs.subarray(B * H, (T + 1) * B * H)); // slots 1..T are h_0..h_{T−1} in time order
+    return;
+  }
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
       const yo = ((t * B + b) * D + dir) * H;
@@ -293,7 +333,7 @@ function writeDirection(y: FloatArray, hs: FloatArray, d: SeqDims, dir: number, 
 }
 
 /** dYdir (T,B,H) = dy[:, :, dir*H:(dir+1)*H]; 0 at padded steps, where y is a constant. */
-function readDirection(dYdir: FloatArray, dy: FloatArray, d: SeqDims, dir: number, D: number, H: number): void {
+function readDirection(dYdir: FloatArray, dy: FloatArray, d: SeqDims, dir: number, D: number, H: number): FloatArray {
   const { T, B, active } = d;
   for (let t = 0; t < T; t++) {
     for (let b = 0; b < B; b++) {
@@ -303,6 +343,7 @@ function readDirection(dYdir: FloatArray, dy: FloatArray, d: SeqDims, dir: numbe
       for (let j = 0; j < H; j++) dYdir[o + j] = on ? dy[yo + j]! : 0;
     }
   }
+  return dYdir;
 }
 
 function checkLength(name: string, a: FloatArray, n: number, shape: number[]): void {

@@ -17,6 +17,7 @@
  */
 import { gateCount } from '../cells/index.js';
 import type { Kernels } from '../kernels/types.js';
+import type { FloatArray } from '../tensor/types.js';
 import { recurrentConfig } from '../layers/config.js';
 import { Rng } from '../tensor/rng.js';
 import { LanguageModel, type LmState } from './language-model.js';
@@ -60,7 +61,12 @@ export class BenchWorkload {
   private readonly sampler: Rng;
   private gen: { state: LmState; token: Int32Array; probs: Float64Array } | undefined;
 
+  private readonly kernels: Kernels;
+  private readonly minusLr: FloatArray;
+
   constructor(options: WorkloadOptions, kernels: Kernels) {
+    this.kernels = kernels;
+    this.minusLr = kernels.alloc(1);
     const o: Required<WorkloadOptions> = { lr: 1, seed: 0, batches: 8, ...options };
     for (const key of ['hidden', 'vocab', 'batch', 'steps', 'batches'] as const) {
       if (!Number.isSafeInteger(o[key]) || o[key] < 1) throw new RangeError(`bench workload: ${key} must be a positive integer, got ${o[key]}`);
@@ -108,8 +114,11 @@ export class BenchWorkload {
     params.zeroGrad();
     const loss = this.model.loss(inputs, targets, this.options.steps, this.options.batch, { training: true }).loss;
     this.model.backward();
-    const p = params.data, g = params.grad, lr = this.options.lr;
-    for (let i = 0; i < p.length; i++) p[i]! -= lr * g[i]!;
+    // p (1,n) += [−lr] (1,1) · g (1,n): one row of C, so the backend's matrix-vector kernel (SIMD,
+    // in place, cut between threads where that pays) rather than a JS loop
+    const p = params.data, g = params.grad;
+    this.minusLr[0] = -this.options.lr;
+    this.kernels.gemm(false, false, 1, p.length, 1, this.minusLr, g, p, true);
     return loss;
   }
 
@@ -154,6 +163,8 @@ export interface BenchTiming {
   minCalls?: number; // default 2
   /** The clock in milliseconds; default performance.now. */
   now?: () => number;
+  /** The process's CPU time in seconds (Node: process.cpuUsage), to report tokens per CPU-second. */
+  cpu?: () => number;
 }
 
 export interface BenchResult {
@@ -171,6 +182,9 @@ export interface BenchResult {
   seconds: number;
   /** The last loss (train, infer), or NaN for generate. */
   loss: number;
+  /** CPU seconds over the measured window, and tokens per CPU-second (when `cpu` was given). */
+  cpuSeconds?: number;
+  tokensPerCpuSecond?: number;
 }
 
 /** Warm up, then run `mode` for about `seconds` and report tokens/s and GFLOP/s. */
@@ -187,6 +201,7 @@ export function measure(w: BenchWorkload, mode: BenchMode, timing: BenchTiming =
     for (let i = 0; i < batch; i++) last = w.run(mode);
   } while (now() - t0 < warmup);
   let calls = 0;
+  const c0 = timing.cpu?.();
   t0 = now();
   let elapsed = 0;
   do {
@@ -194,6 +209,7 @@ export function measure(w: BenchWorkload, mode: BenchMode, timing: BenchTiming =
     calls += batch;
     elapsed = now() - t0;
   } while (elapsed < window || calls < minCalls);
+  const cpuSeconds = c0 === undefined ? undefined : timing.cpu!() - c0;
   const tokens = calls * w.tokensPerCall(mode);
   const seconds = elapsed / 1000;
   const tokensPerSecond = tokens / seconds;
@@ -202,5 +218,104 @@ export function measure(w: BenchWorkload, mode: BenchMode, timing: BenchTiming =
     cell, hidden, vocab, batch: mode === 'generate' ? 1 : B, steps: mode === 'generate' ? 1 : steps, mode,
     tokensPerSecond, gflops: tokensPerSecond * flopsPerToken(w.options, mode) / 1e9,
     calls, tokens, seconds, loss: mode === 'generate' ? Number.NaN : last,
+    ...(cpuSeconds === undefined || cpuSeconds <= 0 ? {} : { cpuSeconds, tokensPerCpuSecond: tokens / cpuSeconds }),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// The matrix-multiply rate the effective rate is compared with
+
+/** One matrix product of a training step: C (M,N) = op(A)·op(B), `count` times per step. */
+export interface Product {
+  label: string;
+  transA: boolean;
+  transB: boolean;
+  M: number;
+  N: number;
+  K: number;
+  count: number;
+}
+
+/**
+ * The products a training step of the workload counts (3× forward): per forward product y = x·Wᵀ
+ * of shape (R, O, I), the forward one and backward's dW = dyᵀ·x (O, I, R) and dx = dy·W (R, I, O).
+ * The input projection is counted with its dense one-hot x (recur gathers instead: see
+ * kernels oneHotProject), so these are exactly the FLOPs the effective rate counts.
+ */
+export function trainingProducts({ cell, hidden: H, vocab: V }: WorkloadShape, B: number, T: number): Product[] {
+  const GH = gateCount(cell) * H;
+  const R = T * B;
+  const triple = (label: string, rows: number, O: number, I: number, count: number): Product[] => [
+    { label: `${label} y = x·Wᵀ`, transA: false, transB: true, M: rows, N: O, K: I, count },
+    { label: `${label} dW = dyᵀ·x`, transA: true, transB: false, M: O, N: I, K: rows * count, count: 1 },
+    { label: `${label} dx = dy·W`, transA: false, transB: false, M: rows, N: I, K: O, count },
+  ];
+  return [
+    ...triple('input', R, GH, V, 1),
+    ...triple('recurrent', B, GH, H, T),
+    ...triple('head', R, V, H, 1),
+  ];
+}
+
+export interface GemmRate {
+  /** Σ FLOPs / Σ time over the products, each weighted by its count. */
+  gflops: number;
+  products: { label: string; M: number; N: number; K: number; count: number; gflops: number }[];
+}
+
+/** gemm's rate on `products` (arrays from k.alloc; each timed alone, best of 3 windows). */
+export function measureGemm(k: Kernels, products: readonly Product[], seconds = 2,
+                            now: () => number = () => performance.now()): GemmRate {
+  let flops = 0;
+  let time = 0;
+  const out: GemmRate['products'] = [];
+  const window = (seconds * 1000) / products.length / 4;
+  for (const p of products) {
+    const { transA, transB, M, N, K } = p;
+    const A = k.alloc(M * K), Bm = k.alloc(K * N), C = k.alloc(M * N);
+    for (let i = 0; i < A.length; i++) A[i] = ((i * 7919) % 1000) / 1000 - 0.5;
+    for (let i = 0; i < Bm.length; i++) Bm[i] = ((i * 104729) % 1000) / 1000 - 0.5;
+    const call = (): void => k.gemm(transA, transB, M, N, K, A, Bm, C, true);
+    const t0 = now();
+    do call(); while (now() - t0 < window);
+    let best = Infinity;
+    for (let round = 0; round < 3; round++) {
+      let reps = 0;
+      const s = now();
+      let t = s;
+      do { call(); reps++; t = now(); } while (t - s < window);
+      best = Math.min(best, (t - s) / reps);
+    }
+    k.free(A); k.free(Bm); k.free(C);
+    const f = 2 * M * N * K;
+    flops += f * p.count;
+    time += best * p.count;
+    out.push({ label: p.label, M, N, K, count: p.count, gflops: f / best / 1e6 });
+  }
+  return { gflops: flops / time / 1e6, products: out };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Memory
+
+/** The bytes a workload's model holds: what the peak-memory target's formula adds up. */
+export interface ModelBytes {
+  parameters: number;
+  gradients: number;
+  /** SGD keeps none. */
+  optimizer: number;
+  /** Everything else the model allocated in the backend's memory for its (T,B): the caches backward
+   *  reads, their gradients, logits (the backend's own scratch excluded). undefined where the
+   *  backend does not say how much it holds. */
+  activations: number | undefined;
+}
+
+export function modelBytes(w: BenchWorkload, k: Kernels): ModelBytes {
+  const bytes = w.model.params.data.length * w.model.params.data.BYTES_PER_ELEMENT;
+  const heap = (k as Kernels & { heap?: { used: number }; scratchBytesInUse?: number }).heap;
+  const scratch = (k as Kernels & { scratchBytesInUse?: number }).scratchBytesInUse ?? 0;
+  return {
+    parameters: bytes, gradients: bytes, optimizer: 0,
+    activations: heap === undefined ? undefined : heap.used - 2 * bytes - scratch,
   };
 }

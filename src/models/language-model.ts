@@ -17,7 +17,7 @@ import { checkIndices, embeddingBackward, embeddingForward, embeddingSpecs, init
 import { initLinear, linearBackward, linearForward, linearSpecs } from '../layers/linear.js';
 import { crossEntropy, type LossValue, type Reduction } from '../layers/loss.js';
 import { ParamSet } from '../layers/params.js';
-import { initRecurrent, recurrentParamSpecs, RecurrentStack } from '../layers/recurrent.js';
+import { initRecurrent, recurrentParamSpecs, RecurrentStack, type RecurrentInput } from '../layers/recurrent.js';
 import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 
@@ -79,8 +79,10 @@ export class LanguageModel {
     }
     checkIndices(inputs, V, 'inputs');
     const ws = this.workspace(T, B);
-    this.encode(ws.x, inputs, T * B);
-    const out = this.stack.forward(ws.x, T, B, { h0: opt.state?.h, c0: opt.state?.c, training: opt.training === true });
+    const run = { h0: opt.state?.h, c0: opt.state?.c, training: opt.training === true };
+    // one-hot: the stack gathers columns of W_ih instead of multiplying by one-hot rows
+    const out = this.config.embeddingSize === null ? this.stack.forwardTokens(inputs, T, B, run)
+      : (this.encode(ws.x, inputs, T * B), this.stack.forward(ws.x, T, B, run));
     const head = this.head();
     linearForward(this.k, ws.logits, out.y, head.w.data, head.b.data, T * B, this.outSize, V);
     this.last = { inputs, T, B, y: out.y };
@@ -138,8 +140,14 @@ export class LanguageModel {
     checkIndices(tokens, V, 'tokens');
     this.stepStack ??= new RecurrentStack(this.config.rnn, this.k, this.rng, this.params, 'rnn.');
     const ws = this.stepWorkspace(B);
-    this.encode(ws.x, tokens, B);
-    const out = this.stepStack.forward(ws.x, 1, B, { h0: state.h, c0: state.c });
+    ws.run.h0 = state.h;
+    ws.run.c0 = state.c;
+    let out;
+    if (this.config.embeddingSize === null) out = this.stepStack.forwardTokens(tokens, 1, B, ws.run);
+    else {
+      this.encode(ws.x, tokens, B);
+      out = this.stepStack.forward(ws.x, 1, B, ws.run);
+    }
     state.h.set(out.hN);
     if (state.c && out.cN) state.c.set(out.cN);
     const head = this.head();
@@ -164,17 +172,18 @@ export class LanguageModel {
     const I = this.config.rnn.inputSize;
     const V = this.config.vocabSize;
     this.ws = {
-      T, B, x: this.k.alloc(T * B * I), logits: this.k.alloc(T * B * V), dLogits: this.k.alloc(T * B * V),
+      T, B, x: this.k.alloc(this.config.embeddingSize === null ? 0 : T * B * I), logits: this.k.alloc(T * B * V), dLogits: this.k.alloc(T * B * V),
       dy: this.k.alloc(T * B * this.outSize),
     };
     return this.ws;
   }
 
-  private stepBuffers: { B: number; x: FloatArray; logits: FloatArray } | undefined;
+  private stepBuffers: { B: number; x: FloatArray; logits: FloatArray; run: RecurrentInput } | undefined;
   private stepWorkspace(B: number) {
     if (this.stepBuffers && this.stepBuffers.B === B) return this.stepBuffers;
     if (this.stepBuffers) { this.k.free(this.stepBuffers.x); this.k.free(this.stepBuffers.logits); }
-    this.stepBuffers = { B, x: this.k.alloc(B * this.config.rnn.inputSize), logits: this.k.alloc(B * this.config.vocabSize) };
+    const x = this.k.alloc(this.config.embeddingSize === null ? 0 : B * this.config.rnn.inputSize);
+    this.stepBuffers = { B, x, logits: this.k.alloc(B * this.config.vocabSize), run: {} };
     return this.stepBuffers;
   }
 }

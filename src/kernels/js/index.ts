@@ -6,13 +6,14 @@
 import { allocFloat, type DType } from '../../tensor/types.js';
 import type { Kernels } from '../types.js';
 import { gemm } from './gemm.js';
-import { add, addRowSums, fillRows, softmaxCrossEntropy } from './misc.js';
+import { add, addRowSums, fillRows, oneHotProject, oneHotProjectBackward, softmaxCrossEntropy } from './misc.js';
 import * as pw from './pointwise.js';
 
 export function jsKernels(dtype: DType = 'float32'): Kernels {
   return {
     name: 'js',
     dtype,
+    threads: 1,
     alloc: (length) => allocFloat(dtype, length),
     free: () => {},
     gemm,
@@ -20,6 +21,8 @@ export function jsKernels(dtype: DType = 'float32'): Kernels {
     addRowSums,
     add,
     softmaxCrossEntropy,
+    oneHotProject,
+    oneHotProjectBackward,
     activationForward: pw.activationForward,
     activationBackward: pw.activationBackward,
     lstmForward: pw.lstmForward,

@@ -44,3 +44,25 @@ export function softmaxCrossEntropy(logits: FloatArray, targets: Int32Array, dLo
   }
   return total;
 }
+
+// x_r = onehot(idx[r]) (I): (x · Wᵀ)[r, n] = W[n, idx[r]], so the product is a gather of columns
+//   out[r, n] = W[n, idx[r]] + b[n]
+export function oneHotProject(out: FloatArray, idx: Int32Array, W: FloatArray, b: FloatArray | undefined,
+                              R: number, N: number, I: number): void {
+  for (let r = 0; r < R; r++) {
+    const v = idx[r]!;
+    const o = r * N;
+    for (let n = 0; n < N; n++) out[o + n] = W[n * I + v]! + (b ? b[n]! : 0);
+  }
+}
+
+// its gradient, (dOutᵀ · x)[n, v] = Σ_{r: idx[r] = v} dOut[r, n]: a scatter-add into W's columns
+//   dW[n, idx[r]] += dOut[r, n]
+export function oneHotProjectBackward(dW: FloatArray, dOut: FloatArray, idx: Int32Array,
+                                      R: number, N: number, I: number): void {
+  for (let r = 0; r < R; r++) {
+    const v = idx[r]!;
+    const o = r * N;
+    for (let n = 0; n < N; n++) dW[n * I + v]! += dOut[o + n]!;
+  }
+}

@@ -36,6 +36,13 @@ export interface WasmExports {
                           B: number, H: number): void;
   gruBeforeGatesBackward(dGates: number, dHwRz: number, dhPrev: number, dRh: number, gates: number, hPrev: number,
                          B: number, H: number): void;
+  /** out (R,N), rows ldo floats apart, = W[:, idx[r]] + b; W (N,I); idx int32 (R); scratch ≥ I·64 bytes
+   *  of scratchBytes (else a direct, unblocked loop). */
+  oneHotProject(out: number, idx: number, w: number, b: number, R: number, N: number, I: number, scratch: number,
+                scratchBytes: number, ldo: number): void;
+  /** dW (N,I) += dOutᵀ · onehot(idx); dOut rows ldo floats apart. */
+  oneHotProjectBackward(dW: number, dOut: number, idx: number, R: number, N: number, I: number, scratch: number,
+                        scratchBytes: number, ldo: number): void;
   /** targets: int32 (R). Returns the summed loss. */
   softmaxCrossEntropy(logits: number, targets: number, dLogits: number, R: number, V: number, ignoreIndex: number,
                       scale: number): number;

@@ -12,15 +12,22 @@
  * and growing never invalidates arrays from `alloc`. Without SharedArrayBuffer it is a fixed,
  * non-shared memory of memoryMiB (default 256): allocating beyond it throws a RecurError.
  * Arrays from `alloc` are used in place; other Float32Arrays work but are copied (kernels/wasm/kernels).
+ *
+ * Threads: `threads: n` (> 1, with shared memory) starts n − 1 worker threads on the same module and
+ * memory (kernels/wasm/pool) and splits the calls large enough to pay between them and the caller;
+ * `kernels.threads` says how many run, `kernels.dispose()` ends the workers (they are unref'd, so
+ * a Node process also exits without it). n is capped at the cores available: more threads than
+ * cores polling for work makes every fork/join cost milliseconds.
  */
 import { RecurError } from '../../errors.js';
 import { moduleBytes, unshareMemoryImport, type WasmFlavor } from './binary.js';
 import type { WasmExports } from './exports.js';
 import { enableRelaxedSimd, hasSharedMemory, hasWasmSimd } from './features.js';
 import { MAX_PAGES, WasmHeap } from './heap.js';
-import { WasmKernels } from './kernels.js';
+import { WasmKernels, type SplitThresholds } from './kernels.js';
 
-export { WasmKernels } from './kernels.js';
+export { WasmKernels, type SplitThresholds } from './kernels.js';
+export { WorkerPool } from './pool.js';
 export type { WasmExports } from './exports.js';
 export { WasmHeap } from './heap.js';
 export { enableRelaxedSimd, hasRelaxedSimd, hasSharedMemory, hasWasmSimd } from './features.js';
@@ -30,6 +37,32 @@ export interface WasmKernelOptions {
   relaxed?: boolean | undefined;
   /** Initial memory in MiB (shared memory grows beyond it; non-shared memory cannot). */
   memoryMiB?: number | undefined;
+  /** Threads to run on, the caller's included (default 1); capped at `cores`; 1 without shared memory. */
+  threads?: number | undefined;
+  /** The cores this process may use (default: os.availableParallelism() under Node, else 1). */
+  cores?: number | undefined;
+  /** When a call is split between threads (tests lower these to split small calls too). */
+  split?: Partial<SplitThresholds> | undefined;
+}
+
+/** The cores available: os.availableParallelism() under Node (a guarded import), else
+ *  navigator.hardwareConcurrency, else 1. */
+export async function availableCores(): Promise<number> {
+  const g = globalThis as { process?: { versions?: { node?: string } }; navigator?: { hardwareConcurrency?: number } };
+  if (typeof g.process?.versions?.node === 'string') {
+    try {
+      const specifier = 'node:os';
+      // structural types, not typeof import('node:os'): this file also type-checks without Node's
+      const os = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as {
+        availableParallelism?: () => number;
+        cpus(): unknown[];
+      };
+      return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
+    } catch {
+      return 1;
+    }
+  }
+  return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
 }
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
@@ -66,7 +99,15 @@ export async function loadWasmKernels(opts: WasmKernelOptions = {}): Promise<Was
     module = WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
     compiled.set(key, module);
   }
-  const instance = await WebAssembly.instantiate(await module, { env: { memory } });
+  const compiledModule = await module;
+  const instance = await WebAssembly.instantiate(compiledModule, { env: { memory } });
   const exports = instance.exports as unknown as WasmExports;
-  return new WasmKernels(flavor, await module, exports, new WasmHeap(memory, shared, exports.heapBase()));
+  const kernels = new WasmKernels(flavor, compiledModule, exports, new WasmHeap(memory, shared, exports.heapBase()), opts.split);
+  const requested = opts.threads ?? 1;
+  if (!Number.isSafeInteger(requested) || requested < 1) {
+    throw new RecurError(`wasm kernels: threads: expected an integer ≥ 1, got ${requested}`);
+  }
+  const threads = shared ? Math.min(requested, opts.cores ?? await availableCores()) : 1;
+  if (threads > 1) await kernels.startWorkers(memory, threads - 1);
+  return kernels;
 }

@@ -1,0 +1,188 @@
+/**
+ * @module kernels/wasm/pool
+ * Worker threads for the wasm kernels. Each worker instantiates the same compiled module on the
+ * same shared WebAssembly.Memory, so one kernel call can be cut into chunks (of C's rows or
+ * columns, of a batch's rows) that the calling thread and the workers compute at once, each in
+ * place (kernels/wasm/jobs says how chunks are claimed). Fork/join costs well under a microsecond
+ * while the threads poll:
+ *
+ *   fork   the caller writes the job, resets the cursors, bumps GO (Atomics.notify only when a
+ *          worker sleeps), and starts on chunks itself;
+ *   join   when no chunk is left to claim it polls FIN for up to 100 µs, and sleeps in Atomics.wait
+ *          beyond that.
+ *
+ * A worker polls GO for 50 µs after each job and then sleeps in Atomics.wait
+ * (10–15 µs to wake, and the caller does not wait for it meanwhile), so an idle pool costs nothing.
+ * The pool never has more threads than the cores it is given: with more pollers than cores a round
+ * trip costs milliseconds, not microseconds.
+ *
+ * Node: worker_threads (a guarded dynamic import, so this module also loads in a browser bundle),
+ * unref'd, so a process whose work is done exits without dispose(). Browsers: not wired yet; a
+ * module Worker on the same files would do (kernels/wasm/worker runs in either), but a page's main
+ * thread may not Atomics.wait, so join would have to poll only. Until then, threads are 1 there.
+ */
+import { RecurError } from '../../errors.js';
+import {
+  ARGS, CHUNKS, CONTROL_INTS, ERROR, FIN, GO, JOB, MAIN_WAIT, NEXT, pollWhile, QUIT, runChunks, SCRATCHES, sharedData,
+  SLEEPERS,
+  type WorkerInit,
+} from './jobs.js';
+
+interface Handle {
+  terminate(): unknown;
+}
+
+type Fn = (...args: number[]) => number | undefined;
+
+export interface PoolOptions {
+  /** Microseconds an idle worker polls for the next job before it sleeps (default 50). */
+  workerSpinMicros?: number | undefined;
+  /** Microseconds the caller polls for the workers' last chunks before it sleeps (default 100). */
+  callerSpinMicros?: number | undefined;
+}
+
+export class WorkerPool {
+  /** Worker threads (the calling thread is not counted). */
+  readonly size: number;
+  readonly control: Int32Array;
+  /** The job (first JOB float64s), each chunk's result (RES), each thread's scratch (SCRATCHES). */
+  readonly data: Float64Array;
+  private readonly args = new Float64Array(ARGS + 1);
+  private readonly handles: Handle[];
+  private readonly callerSpin: number;
+  private readonly fns: readonly Fn[];
+  private seq = 0;
+  private live = true;
+
+  private constructor(size: number, control: SharedArrayBuffer, data: SharedArrayBuffer, handles: Handle[],
+                      callerSpin: number, fns: readonly Fn[]) {
+    this.size = size;
+    this.control = new Int32Array(control);
+    this.data = new Float64Array(data);
+    this.handles = handles;
+    this.callerSpin = callerSpin;
+    this.fns = fns;
+  }
+
+  /**
+   * Start `workers` threads on module and memory. `scratch[t]` is thread t's gemm scratch address
+   * (0: the caller, whose exports `fns` are). undefined where this runtime cannot start workers.
+   */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, workers: number, scratch: number[],
+                     fns: readonly Fn[], opts: PoolOptions = {}): Promise<WorkerPool | undefined> {
+    const spawn = await workerSpawner();
+    if (!spawn || workers < 1) return undefined;
+    const control = new SharedArrayBuffer(CONTROL_INTS * 4);
+    const data = new SharedArrayBuffer(sharedData(workers + 1));
+    const d = new Float64Array(data);
+    for (let t = 0; t <= workers; t++) d[SCRATCHES + t] = scratch[t]!;
+    const handles: Handle[] = [];
+    try {
+      await Promise.all(Array.from({ length: workers }, async (_, w) => {
+        handles.push(await spawn({ module, memory, control, data, index: w + 1, spinMicros: opts.workerSpinMicros ?? 50 }));
+      }));
+    } catch (e) {
+      for (const h of handles) void h.terminate();
+      throw new RecurError(`wasm kernels: cannot start ${workers} worker thread(s): ${(e as Error).message}`);
+    }
+    return new WorkerPool(workers, control, data, handles, opts.callerSpinMicros ?? 100, fns);
+  }
+
+  get alive(): boolean {
+    return this.live;
+  }
+
+  /**
+   * Run the job written into `data` (export, arguments and cut, see kernels/wasm/jobs) with the
+   * workers: post it, claim chunks from the front, wait for the rest. A chunk that threw is
+   * rethrown here.
+   */
+  run(): void {
+    const ctl = this.control;
+    const d = this.data;
+    const n = d[CHUNKS]!;
+    Atomics.store(ctl, FIN, 0);
+    Atomics.store(ctl, NEXT, n << 16);
+    Atomics.store(ctl, GO, ++this.seq);
+    if (Atomics.load(ctl, SLEEPERS) !== 0) Atomics.notify(ctl, GO);
+    runChunks(this.fns, ctl, d, this.args, d[SCRATCHES]!, true);
+    let f = Atomics.load(ctl, FIN);
+    if (f !== n) {
+      // FIN only grows: poll while it holds each value below n, within one time budget
+      const end = performance.now() + this.callerSpin / 1000;
+      while (f !== n && performance.now() < end) f = pollWhile(ctl, FIN, f, 10);
+      if (f !== n) {
+        Atomics.store(ctl, MAIN_WAIT, 1);
+        for (let f = Atomics.load(ctl, FIN); f !== n; f = Atomics.load(ctl, FIN)) Atomics.wait(ctl, FIN, f);
+        Atomics.store(ctl, MAIN_WAIT, 0);
+      }
+    }
+    if (Atomics.load(ctl, ERROR) !== 0) {
+      Atomics.store(ctl, ERROR, 0);
+      throw new RecurError('wasm kernels: a kernel call failed in a worker thread (a wasm trap: an array outside the memory?)');
+    }
+  }
+
+  /** Ask every worker to return from its loop and end the threads. */
+  dispose(): void {
+    if (!this.live) return;
+    this.live = false;
+    const ctl = this.control;
+    this.data[0] = QUIT;
+    Atomics.store(ctl, NEXT, 0);
+    Atomics.store(ctl, GO, ++this.seq);
+    Atomics.notify(ctl, GO);
+    for (const h of this.handles) void h.terminate();
+  }
+}
+
+/** JOB: the float64s of a job, for callers that fill `data` directly. */
+export { JOB };
+
+type Spawn = (init: WorkerInit) => Promise<Handle>;
+
+/** What this file uses of node:worker_threads (structural: it also type-checks without Node's types). */
+interface NodeWorker extends Handle {
+  once(event: 'error', f: (e: Error) => void): unknown;
+  once(event: 'exit', f: (code: number) => void): unknown;
+  once(event: 'message', f: (m: { ready?: boolean; error?: string }) => void): unknown;
+  on(event: 'error', f: (e: Error) => void): unknown;
+  removeAllListeners(event: string): unknown;
+  postMessage(message: unknown): void;
+  unref(): void;
+}
+interface NodeWorkerThreads {
+  Worker: new (url: URL) => NodeWorker;
+}
+
+/** How this runtime starts a worker on kernels/wasm/worker.js, or undefined. */
+async function workerSpawner(): Promise<Spawn | undefined> {
+  const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+  if (typeof node !== 'string') return undefined; // browsers: see the module comment
+  let wt: NodeWorkerThreads;
+  try {
+    const specifier = 'node:worker_threads';
+    wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as NodeWorkerThreads;
+  } catch {
+    return undefined;
+  }
+  // the compiled worker beside this file (a variable, not a literal: bundlers rewrite
+  // new URL('literal', import.meta.url) into an asset of their own)
+  const file = './worker.js';
+  const url = new URL(file, import.meta.url);
+  return (init) => new Promise<Handle>((resolve, reject) => {
+    const worker = new wt.Worker(url);
+    const fail = (why: string): void => { void worker.terminate(); reject(new Error(why)); };
+    worker.once('error', (e) => fail(e.message));
+    worker.once('exit', (code) => fail(`exited with code ${code}`));
+    worker.once('message', (m: { ready?: boolean; error?: string }) => {
+      if (!m.ready) return fail(m.error ?? 'no ready message');
+      worker.removeAllListeners('exit');
+      worker.removeAllListeners('error');
+      worker.on('error', () => {}); // a chunk's failure is reported through ERROR
+      worker.unref();
+      resolve(worker);
+    });
+    worker.postMessage(init);
+  });
+}
