@@ -152,7 +152,7 @@ export class LanguageModel {
     if (state.c && out.cN) state.c.set(out.cN);
     const head = this.head();
     linearForward(this.k, ws.logits, out.y, head.w.data, head.b.data, B, this.outSize, V);
-    return ws.logits.subarray(0, B * V);
+    return ws.logits; // exactly (B,V): the step workspace is sized for B
   }
 
   private head() {

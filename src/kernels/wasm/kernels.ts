@@ -204,7 +204,8 @@ export class WasmKernels implements Kernels {
    * only while the workers get a core: on a machine whose other work takes the cores, a cut call
    * is slower than a whole one. So the calls of each kernel and size (log2 of the work) are timed,
    * cut and whole, and the faster way taken, the other still tried now and then (1 call in 16 while
-   * the two are within 25%, 1 in 64 within 2×, else 1 in 256) so that a change of load is seen.
+   * the two are within 25%, else 1 in 64) so that a change of load is seen. A time more than twice
+   * the average (the scheduler took the core away) counts as twice the average.
    */
   private plan(opIndex: number, work: number, n: number): number {
     if (n <= 1 || !this.split.tune) return n;
@@ -217,7 +218,7 @@ export class WasmKernels implements Kernels {
       cut = cutT < wholeT;
       // the other way now and then: the more it loses, the more rarely
       const loss = cut ? wholeT / cutT : cutT / wholeT;
-      const period = loss < 1.25 ? 16 : loss < 2 ? 64 : 256;
+      const period = loss < 1.25 ? 16 : 64;
       if (calls % period === 0) cut = !cut;
     }
     this.tuneSlot = slot;
@@ -232,9 +233,15 @@ export class WasmKernels implements Kernels {
     const slot = this.tuneSlot;
     if (slot < 0) return;
     this.tuneSlot = -1;
-    const t = (performance.now() - this.tuneStart) / this.tuneWork;
+    let t = (performance.now() - this.tuneStart) / this.tuneWork;
+    // a cut call that had to wake a sleeping worker says little of a cut call while the worker
+    // polls, which is what cutting every call keeps it doing: not counted
+    if (this.tuneCutNow && this.pool?.woke) return;
     const a = this.tuneCutNow ? this.tuneCut : this.tuneWhole;
     const old = a[slot]!;
+    // a call the scheduler interrupted (milliseconds on a busy machine) counts as at most twice the
+    // average, so that one such call does not hide the faster way for hundreds of calls
+    if (old !== 0 && t > 2 * old) t = 2 * old;
     a[slot] = old === 0 ? t : old + (t - old) / 8;
   }
 

@@ -53,6 +53,8 @@ export class WorkerPool {
   private readonly fns: readonly Fn[];
   private seq = 0;
   private live = true;
+  /** Whether the last run had to wake a sleeping worker (it then started 10–50 µs late). */
+  woke = false;
 
   private constructor(size: number, control: SharedArrayBuffer, data: SharedArrayBuffer, handles: Handle[],
                       callerSpin: number, fns: readonly Fn[]) {
@@ -104,7 +106,8 @@ export class WorkerPool {
     Atomics.store(ctl, FIN, 0);
     Atomics.store(ctl, NEXT, n << 16);
     Atomics.store(ctl, GO, ++this.seq);
-    if (Atomics.load(ctl, SLEEPERS) !== 0) Atomics.notify(ctl, GO);
+    this.woke = Atomics.load(ctl, SLEEPERS) !== 0;
+    if (this.woke) Atomics.notify(ctl, GO);
     runChunks(this.fns, ctl, d, this.args, d[SCRATCHES]!, true);
     let f = Atomics.load(ctl, FIN);
     if (f !== n) {
