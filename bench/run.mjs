@@ -78,12 +78,12 @@ const TARGETS = [
   {
     id: 'h256-2t', text: 'Training, 2 threads: LSTM, GRU and RNN at H=256 ≥ 1.0× PyTorch with 2 threads',
     check: () => vsPeer([['lstm-256'], ['gru-256'], ['rnn-256']], 'recur-2', 'torch-2', 1),
-    blocker: 'The machine\'s other load: a 2-thread run needs both cores, and on this shared machine it held fewer (the "cores held" column of the CPU-time table). recur cuts a call between threads only where that measured faster (kernels/wasm/kernels, `plan`), so a descheduled worker costs little, but it cannot use a core it does not get.',
+    blocker: 'Two things, in proportions that vary with the machine\'s other load. (1) A 2-thread run needs both cores; on this shared machine it did not always hold them ("cores held" in the CPU-time table: recur\'s threads poll 50 µs and then sleep, PyTorch\'s OpenBLAS threads spin and hold theirs). recur cuts a call between threads only where that measured faster (`plan` in src/kernels/wasm/kernels.ts), so a descheduled worker costs little, but it cannot use a core it does not get. (2) The RNN row has the smallest per-step products (2·32·256·256 = 4.2 MFLOP, ~40 µs per thread): the fork/join of every per-step product and pointwise kernel, the imbalance between the two halves and the tuner\'s occasional trial of the slower way weigh more there than in the LSTM and GRU rows.',
   },
   {
     id: 'tfjs30', text: '≥ 30× tfjs-wasm on every row (training; recur at 1 thread, tfjs-wasm runs on 1)',
     check: () => vsPeer(TRAIN_ROWS.map((r) => [key(r)]), 'recur-1', 'tfjs-wasm', 30, 'recur-2'),
-    blocker: 'tfjs-wasm (its SIMD build, on one thread) comes closest on the rows with the smallest per-step work (RNN, LSTM H=64), where recur\'s 1-thread rate is bounded by 128-bit SIMD products and the per-step σ/tanh; 30× there would need recur above the rate of its own gemm. The 2-thread ratio is given beside each row.',
+    blocker: 'On the rows below 30× at 1 thread, recur\'s 1-thread training already runs at or above the rate of its own gemm (the effective-rate table: the one-hot projection is a gather and the rest of the step is products), so 30× there would need a faster matrix multiply than 128-bit WebAssembly SIMD gives on one core of this CPU (about 50 GFLOP/s), or the second thread: the 2-thread ratio is given beside each row. tfjs-wasm is relatively fastest on the GRU and RNN rows.',
   },
   {
     id: 'effective', text: 'Effective rate (counted as in the table: 3× forward matmul FLOPs) ≥ 75% of recur\'s own measured WASM matrix-multiply rate at the same thread count',
