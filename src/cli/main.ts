@@ -7,7 +7,7 @@
 import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
 import { BENCH_USAGE, benchCommand } from './bench.js';
-import { infoCommand } from './info.js';
+import { INFO_USAGE, infoCommand } from './info.js';
 import { INSPECT_USAGE, inspectCommand } from './inspect.js';
 import { RUN_USAGE, runCommand } from './run.js';
 import { TRAIN_USAGE, trainCommand } from './train.js';
@@ -35,7 +35,7 @@ const COMMANDS: Record<string, Command> = {
   'plot-train': { run: plotTrainCommand, usage: PLOT_TRAIN_USAGE, summary: 'plot loss and gradient norms from the --json lines of train or task' },
   forecast: { run: forecastCommand, usage: FORECAST_USAGE, summary: 'time series: AR, NARX, TDNN and RNN forecasters against naive baselines; plots' },
   bench: { run: benchCommand, usage: BENCH_USAGE, summary: 'tokens/s and GFLOP/s of the standard language-model workload' },
-  info: { run: infoCommand, usage: 'usage: recur info', summary: 'version, runtime and the kernel backend in use' },
+  info: { run: infoCommand, usage: INFO_USAGE, summary: 'version, runtime and the kernel backend in use' },
 };
 
 const USAGE = `usage: recur <command> [options]
