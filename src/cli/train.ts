@@ -69,6 +69,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   let options: TrainOptions;
   let model: LanguageModel;
   let vocab: Vocab;
+  let corpus: string[] | undefined; // the corpus's tokens, when a fresh run has already read them
   let resumeFrom: { state: TrainState; extra: Map<string, Float32Array | Float64Array> } | undefined;
   if (o.resume !== undefined) {
     // the checkpoint's own data, model and hyper-parameters; --epochs may extend the run
@@ -96,7 +97,8 @@ export async function trainCommand(args: string[]): Promise<number> {
       val: numberOption(o.val, '--val', 0.1, (n) => n >= 0 && n < 1, 'a fraction in [0, 1)'),
     };
     options = trainOptions(o);
-    vocab = Vocab.build(corpusTokens(spec), { kind: spec.tokens, preprocess: spec.preprocess, minFreq: spec.minFreq });
+    corpus = corpusTokens(spec);
+    vocab = Vocab.build(corpus, { kind: spec.tokens, preprocess: spec.preprocess, minFreq: spec.minFreq });
     const embedding = o.embedding === undefined ? null : intOption(o.embedding, '--embedding', 0);
     const rnn = recurrentConfig({
       cell: choiceOption(o.cell, '--cell', ['lstm', 'gru', 'rnn', 'residual'] as const, 'lstm'),
@@ -109,7 +111,7 @@ export async function trainCommand(args: string[]): Promise<number> {
     model = new LanguageModel({ vocabSize: vocab.size, embeddingSize: embedding, rnn }, k, new Rng(options.seed));
   }
 
-  const ids = vocab.encode(corpusTokens(spec), spec.data);
+  const ids = vocab.encode(corpus ?? corpusTokens(spec), spec.data); // read once on a fresh run
   const nVal = Math.floor(ids.length * spec.val);
   const trainIds = ids.subarray(0, ids.length - nVal);
   const valIds = nVal >= 2 ? ids.subarray(ids.length - nVal) : undefined;
