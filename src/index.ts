@@ -40,7 +40,7 @@ export type { RunFiles } from './models/stack-file.js';
 
 // kernels: the fast backends and the chooser
 export { loadKernels, loadWasmKernels } from './kernels/index.js';
-export type { KernelChoice, LoadKernelsOptions } from './kernels/index.js';
+export type { CreateWorker, KernelChoice, KernelWorker, LoadKernelsOptions } from './kernels/index.js';
 
 // language models
 export { Vocab, tokenize, preprocessD2l, joinTokens } from './data/text.js';

@@ -67,6 +67,9 @@ test('the page is cross-origin isolated and runs on the WASM kernels', async () 
   const s = await state();
   assert.equal(s.ready?.isolated, true, 'COOP/COEP served: SharedArrayBuffer available');
   assert.match(s.ready!.backend, /^wasm/);
+  // isolated: the kernels run on the cores Chromium reports, worker threads nested in the train Worker
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(s.ready!.threads, cores, `threads in the page (hardwareConcurrency ${cores})`);
 });
 
 test('train: an empty corpus is a clear message; then training lowers perplexity and streams samples', async () => {

@@ -11,7 +11,7 @@
 import { RecurError } from '../errors.js';
 import { jsKernels } from './js/index.js';
 import type { Kernels } from './types.js';
-import { availableCores, hasWasmSimd, loadWasmKernels } from './wasm/index.js';
+import { availableCores, hasWasmSimd, loadWasmKernels, type CreateWorker } from './wasm/index.js';
 
 export type KernelChoice = 'auto' | 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
 
@@ -21,11 +21,15 @@ export interface LoadKernelsOptions {
   memoryMiB?: number | undefined;
   /** Threads for the wasm backends, the caller's included (default: the cores available). */
   threads?: number | undefined;
+  /** Browsers: how to start a kernel worker thread, where a bundler does not copy the worker beside
+   *  recur's files (see kernels/wasm/pool); e.g. with Vite
+   *  `() => new Worker(new URL('recur/dist/src/kernels/wasm/worker.js', import.meta.url), { type: 'module' })`. */
+  createWorker?: CreateWorker | undefined;
 }
 
 export async function loadKernels(opts: LoadKernelsOptions = {}): Promise<Kernels> {
   const prefer = opts.prefer ?? 'auto';
-  const memoryMiB = opts.memoryMiB;
+  const { memoryMiB, createWorker } = opts;
   if (opts.threads !== undefined && !(Number.isSafeInteger(opts.threads) && opts.threads >= 1)) {
     throw new RecurError(`kernels: threads: expected an integer ≥ 1, got ${opts.threads}`);
   }
@@ -34,16 +38,16 @@ export async function loadKernels(opts: LoadKernelsOptions = {}): Promise<Kernel
     case 'js':
       return jsKernels('float32');
     case 'wasm-relaxed-simd':
-      return loadWasmKernels({ relaxed: true, memoryMiB, threads });
+      return loadWasmKernels({ relaxed: true, memoryMiB, threads, createWorker });
     case 'wasm-simd':
-      return loadWasmKernels({ relaxed: false, memoryMiB, threads });
+      return loadWasmKernels({ relaxed: false, memoryMiB, threads, createWorker });
     case 'auto':
-      return hasWasmSimd() ? loadWasmKernels({ memoryMiB, threads }) : jsKernels('float32');
+      return hasWasmSimd() ? loadWasmKernels({ memoryMiB, threads, createWorker }) : jsKernels('float32');
     default:
       throw new RecurError(`kernels: expected auto, wasm-relaxed-simd, wasm-simd or js, got ${String(prefer)}`);
   }
 }
 
 export { jsKernels } from './js/index.js';
-export { loadWasmKernels, type WasmKernelOptions } from './wasm/index.js';
+export { loadWasmKernels, type CreateWorker, type KernelWorker, type WasmKernelOptions } from './wasm/index.js';
 export type { Activation, Kernels } from './types.js';

@@ -14,16 +14,22 @@ const scope = self as unknown as {
 const post = (m: FromTrainWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 const isolated = scope.crossOriginIsolated === true;
 
-/** Fresh kernels (and so a fresh WASM memory) per run: a reset gives all its memory back. Threads are
- *  asked for where the page is cross-origin isolated; a backend without them runs on one. */
+/** Fresh kernels (and so a fresh WASM memory) per run: a reset gives all its memory back, and
+ *  dispose() ends the old kernels' worker threads. Threads are asked for where the page is
+ *  cross-origin isolated; each is a module Worker (nested in this one) that Vite bundles from the
+ *  literal URL below. A backend without threads runs on one. */
 function kernels(): Promise<Kernels> {
-  const options = { prefer: 'auto', ...(isolated ? { threads: navigator.hardwareConcurrency || 1 } : {}) };
-  return loadKernels(options as LoadKernelsOptions);
+  const threads: LoadKernelsOptions = isolated ? {
+    threads: navigator.hardwareConcurrency || 1,
+    createWorker: () => new Worker(new URL('../../src/kernels/wasm/worker.ts', import.meta.url), { type: 'module' }),
+  } : {};
+  return loadKernels({ prefer: 'auto', ...threads });
 }
 const threadsOf = (k: Kernels) => { const t = (k as { threads?: unknown }).threads; return typeof t === 'number' && t >= 1 ? t : 1; };
 
 interface Run {
   id: number;
+  kernels: Kernels;
   config: TrainConfig;
   trainer: LmTrainer;
   model: LanguageModel;
@@ -35,7 +41,13 @@ let run: Run | undefined;
 let runs = 0;
 let running: Promise<void> | undefined; // the training loop, while it runs
 let stopRequested = false;
-let loaded: { model: LanguageModel; vocab: Vocab; name: string } | undefined;
+let loaded: { model: LanguageModel; vocab: Vocab; name: string; kernels: Kernels } | undefined;
+
+/** Forget the run (or the loaded checkpoint) and end its kernels' threads. */
+function dropRun(): void {
+  run?.kernels.dispose?.();
+  run = undefined;
+}
 let settings = { prefix: '', temperature: 0.8 };
 
 function rnnConfig(c: TrainConfig, inputSize: number): RecurrentConfig {
@@ -60,7 +72,7 @@ async function stop(): Promise<void> {
 
 async function start(c: TrainConfig): Promise<void> {
   await stop();
-  run = undefined;
+  dropRun();
   if (c.text.trim().length === 0) {
     throw new RecurError(c.corpus === 'pasted' ? 'corpus: the pasted text is empty; paste some text or pick a shipped corpus' : `corpus ${c.corpus}: the text is empty`);
   }
@@ -82,7 +94,7 @@ async function start(c: TrainConfig): Promise<void> {
   }
   // whole T-step chunks for every row: the quick estimate reuses the training workspace's shape
   const quick = c.batch * c.steps * 4 + 1;
-  run = { id: ++runs, config: c, trainer, model, vocab, ids, valQuick: val && val.length >= quick ? val.subarray(0, quick) : val };
+  run = { id: ++runs, kernels: k, config: c, trainer, model, vocab, ids, valQuick: val && val.length >= quick ? val.subarray(0, quick) : val };
   post({ type: 'started', run: run.id, info: {
     vocab: vocab.size, params: model.params.data.length, trainTokens: train.length, valTokens: val?.length ?? 0,
     batchesPerEpoch: trainer.batchesPerEpoch,
@@ -173,8 +185,16 @@ async function load(name: string, bytes: ArrayBuffer): Promise<string> {
   } catch (e) {
     throw new RecurError(`${name} is not a safetensors checkpoint: ${message(e)}`);
   }
-  const ck = loadLm(file, name, await kernels());
-  loaded = { model: ck.model, vocab: ck.vocab, name };
+  const k = await kernels();
+  let ck;
+  try {
+    ck = loadLm(file, name, k);
+  } catch (e) {
+    k.dispose?.();
+    throw e;
+  }
+  loaded?.kernels.dispose?.();
+  loaded = { model: ck.model, vocab: ck.vocab, name, kernels: k };
   const rnn = ck.model.config.rnn;
   const train = ck.train as { step?: number } | undefined;
   const cell = rnn.cell === 'gru' ? `gru (reset ${rnn.resetAfter ? 'after' : 'before'})` : rnn.cell === 'residual' ? `residual (${rnn.residual})` : rnn.cell;
@@ -187,10 +207,16 @@ async function load(name: string, bytes: ArrayBuffer): Promise<string> {
 async function bench(q: ToTrainWorker & { type: 'bench' }): Promise<void> {
   const { cell, hidden, batch, steps, vocab, seconds } = q.request;
   const k = await kernels();
-  const w = new BenchWorkload({ cell, hidden, batch, steps, vocab, seed: 0 }, k);
-  const r = measure(w, 'train', { seconds, warmupSeconds: 0.5 });
+  const threads = threadsOf(k);
+  let r;
+  try {
+    const w = new BenchWorkload({ cell, hidden, batch, steps, vocab, seed: 0 }, k);
+    r = measure(w, 'train', { seconds, warmupSeconds: 0.5 });
+  } finally {
+    k.dispose?.();
+  }
   post({ type: 'bench', result: { ...q.request, tokensPerSecond: r.tokensPerSecond, gflops: r.gflops, backend: k.name,
-                                  threads: threadsOf(k), isolated, userAgent: navigator.userAgent } });
+                                  threads, isolated, userAgent: navigator.userAgent } });
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -205,7 +231,7 @@ scope.onmessage = async ({ data: m }) => {
         loop(run);
         break;
       case 'pause': await stop(); break;
-      case 'reset': await stop(); run = undefined; break;
+      case 'reset': await stop(); dropRun(); break;
       case 'settings': settings = m.settings; break;
       case 'download': { const c = checkpointBytes(); post({ type: 'checkpoint', ...c }, [c.bytes.buffer as ArrayBuffer]); break; }
       case 'load': post({ type: 'loaded', name: m.name, description: await load(m.name, m.bytes) }); break;
@@ -218,6 +244,6 @@ scope.onmessage = async ({ data: m }) => {
 };
 
 void kernels().then(
-  (k) => post({ type: 'ready', backend: k.name, isolated, threads: threadsOf(k) }),
+  (k) => { post({ type: 'ready', backend: k.name, isolated, threads: threadsOf(k) }); k.dispose?.(); },
   (e) => post({ type: 'error', where: 'train', message: `kernels: ${message(e)}` }),
 );

@@ -25,9 +25,10 @@ import type { WasmExports } from './exports.js';
 import { enableRelaxedSimd, hasSharedMemory, hasWasmSimd } from './features.js';
 import { MAX_PAGES, WasmHeap } from './heap.js';
 import { WasmKernels, type SplitThresholds } from './kernels.js';
+import type { CreateWorker } from './pool.js';
 
 export { WasmKernels, type SplitThresholds } from './kernels.js';
-export { WorkerPool } from './pool.js';
+export { WorkerPool, type CreateWorker, type KernelWorker } from './pool.js';
 export type { WasmExports } from './exports.js';
 export { WasmHeap } from './heap.js';
 export { enableRelaxedSimd, hasRelaxedSimd, hasSharedMemory, hasWasmSimd } from './features.js';
@@ -43,6 +44,8 @@ export interface WasmKernelOptions {
   cores?: number | undefined;
   /** When a call is split between threads (tests lower these to split small calls too). */
   split?: Partial<SplitThresholds> | undefined;
+  /** Browsers: how to start a kernel worker, for bundlers that do not copy worker.js (kernels/wasm/pool). */
+  createWorker?: CreateWorker | undefined;
 }
 
 /** The cores available: os.availableParallelism() under Node (a guarded import), else
@@ -108,6 +111,6 @@ export async function loadWasmKernels(opts: WasmKernelOptions = {}): Promise<Was
     throw new RecurError(`wasm kernels: threads: expected an integer ≥ 1, got ${requested}`);
   }
   const threads = shared ? Math.min(requested, opts.cores ?? await availableCores()) : 1;
-  if (threads > 1) await kernels.startWorkers(memory, threads - 1);
+  if (threads > 1) await kernels.startWorkers(memory, threads - 1, opts.createWorker);
   return kernels;
 }

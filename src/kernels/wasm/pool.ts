@@ -17,9 +17,11 @@
  * trip costs milliseconds, not microseconds.
  *
  * Node: worker_threads (a guarded dynamic import, so this module also loads in a browser bundle),
- * unref'd, so a process whose work is done exits without dispose(). Browsers: not wired yet; a
- * module Worker on the same files would do (kernels/wasm/worker runs in either), but a page's main
- * thread may not Atomics.wait, so join would have to poll only. Until then, threads are 1 there.
+ * unref'd, so a process whose work is done exits without dispose(). Browsers: module Workers on
+ * kernels/wasm/worker, from a thread that may block in Atomics.wait (a Worker: the page's own thread
+ * may not, and gets no pool), with shared memory (a cross-origin isolated page). A bundler that
+ * does not copy worker.js beside this file is given `createWorker` (web/src/train-worker does so
+ * for Vite). Nested Workers are what a page's training Worker starts.
  */
 import { RecurError } from '../../errors.js';
 import {
@@ -34,7 +36,19 @@ interface Handle {
 
 type Fn = (...args: number[]) => number | undefined;
 
+/** A browser Worker running kernels/wasm/worker (structural: this file type-checks without the DOM's types). */
+export interface KernelWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  addEventListener(type: 'message' | 'error', listener: (e: { data?: unknown; message?: string }) => void): void;
+  removeEventListener(type: 'message' | 'error', listener: (e: { data?: unknown; message?: string }) => void): void;
+}
+/** Starts one kernel worker, e.g. `() => new Worker(new URL('recur/.../worker.js', import.meta.url), { type: 'module' })`. */
+export type CreateWorker = () => KernelWorker;
+
 export interface PoolOptions {
+  /** Browsers: how to start a kernel worker (default: a module Worker on worker.js beside this file). */
+  createWorker?: CreateWorker | undefined;
   /** Microseconds an idle worker polls for the next job before it sleeps (default 50). */
   workerSpinMicros?: number | undefined;
   /** Microseconds the caller polls for the workers' last chunks before it sleeps (default 100). */
@@ -72,7 +86,7 @@ export class WorkerPool {
    */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, workers: number, scratch: number[],
                      fns: readonly Fn[], opts: PoolOptions = {}): Promise<WorkerPool | undefined> {
-    const spawn = await workerSpawner();
+    const spawn = await workerSpawner(opts.createWorker);
     if (!spawn || workers < 1) return undefined;
     const control = new SharedArrayBuffer(CONTROL_INTS * 4);
     const data = new SharedArrayBuffer(sharedData(workers + 1));
@@ -159,9 +173,9 @@ interface NodeWorkerThreads {
 }
 
 /** How this runtime starts a worker on kernels/wasm/worker.js, or undefined. */
-async function workerSpawner(): Promise<Spawn | undefined> {
+async function workerSpawner(createWorker: CreateWorker | undefined): Promise<Spawn | undefined> {
   const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-  if (typeof node !== 'string') return undefined; // browsers: see the module comment
+  if (typeof node !== 'string') return browserSpawner(createWorker);
   let wt: NodeWorkerThreads;
   try {
     const specifier = 'node:worker_threads';
@@ -169,10 +183,7 @@ async function workerSpawner(): Promise<Spawn | undefined> {
   } catch {
     return undefined;
   }
-  // the compiled worker beside this file (a variable, not a literal: bundlers rewrite
-  // new URL('literal', import.meta.url) into an asset of their own)
-  const file = './worker.js';
-  const url = new URL(file, import.meta.url);
+  const url = workerUrl();
   return (init) => new Promise<Handle>((resolve, reject) => {
     const worker = new wt.Worker(url);
     const fail = (why: string): void => { void worker.terminate(); reject(new Error(why)); };
@@ -188,4 +199,51 @@ async function workerSpawner(): Promise<Spawn | undefined> {
     });
     worker.postMessage(init);
   });
+}
+
+/** The compiled worker beside this file (a variable, not a literal: bundlers rewrite
+ *  new URL('literal', import.meta.url) into an asset of their own). */
+function workerUrl(): URL {
+  const file = './worker.js';
+  return new URL(file, import.meta.url);
+}
+
+/** Browsers: module Workers, where this thread may block (the join sleeps in Atomics.wait). */
+function browserSpawner(createWorker: CreateWorker | undefined): Spawn | undefined {
+  const Ctor = (globalThis as { Worker?: new (url: URL, o: { type: 'module' }) => KernelWorker }).Worker;
+  if (!canBlock() || (createWorker === undefined && typeof Ctor !== 'function')) return undefined;
+  const create = createWorker ?? (() => new Ctor!(workerUrl(), { type: 'module' }));
+  return (init) => new Promise<Handle>((resolve, reject) => {
+    let worker: KernelWorker;
+    try {
+      worker = create();
+    } catch (e) {
+      reject(e as Error);
+      return;
+    }
+    const fail = (why: string): void => { worker.terminate(); reject(new Error(why)); };
+    const onError = (e: { message?: string }): void => fail(e.message ?? 'the worker script failed to load');
+    const onMessage = (e: { data?: unknown }): void => {
+      const m = e.data as { ready?: boolean; error?: string };
+      // a chunk's failure is reported through ERROR: no listeners once it runs
+      worker.removeEventListener('message', onMessage);
+      worker.removeEventListener('error', onError);
+      if (!m.ready) return fail(m.error ?? 'no ready message');
+      resolve(worker);
+    };
+    worker.addEventListener('error', onError);
+    worker.addEventListener('message', onMessage);
+    worker.postMessage(init);
+  });
+}
+
+/** Whether this thread may block in Atomics.wait (not a page's main thread). */
+function canBlock(): boolean {
+  if (typeof SharedArrayBuffer !== 'function') return false;
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -13,7 +13,8 @@ import { ARGS, CHUNK, CHUNKS, COUNT_ARG, OFFSETS, op, SCRATCH_ARG, TOTAL } from 
 import { loadWasmKernels, type WasmKernels } from './index.js';
 import type { WorkerPool } from './pool.js';
 
-const poolOf = (k: WasmKernels): WorkerPool => (k as unknown as { pool: WorkerPool }).pool;
+// the splitter's pool (a private of WasmKernels: this test posts raw jobs to it)
+const poolOf = (k: WasmKernels): WorkerPool => (k as unknown as { s: { pool: WorkerPool } }).s.pool;
 
 describe('wasm kernels on 2 threads', () => {
   for (const cell of ['lstm', 'gru', 'rnn'] as const) {
