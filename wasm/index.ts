@@ -12,6 +12,11 @@ export {
   gruBeforeOutputBackward,
 } from './gru';
 export { softmaxCrossEntropy } from './loss';
+export {
+  gruAfterSequenceBackward, gruAfterSequenceForward, gruBeforeSequenceBackward, gruBeforeSequenceForward,
+  lstmSequenceBackward, lstmSequenceForward, rnnSequenceBackward,
+  rnnSequenceForward,
+} from './sequence';
 export { oneHotProject, oneHotProjectBackward } from './onehot';
 
 /** The first byte after the module's static data: the JS allocator starts above it. */

@@ -17,7 +17,7 @@
 import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
-  copyInactiveRows, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
+  copyInactiveRows, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
   stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Alloc, type Cell, type CellCache } from './types.js';
@@ -33,6 +33,7 @@ export interface GruCache extends CellCache {
   readonly dHw: StepViews;     // (T,B,3H) after; (T,B,2H) before
   readonly dHwN: StepViews;    // (T,B,H), before only
   readonly dRh: FloatArray;    // (B,H), before only
+  readonly work: FloatArray;   // (4,B,H) for the backend's fused loop (dh, scratch), else empty
 }
 
 export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
@@ -42,6 +43,7 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
     g: new StepGrads(alloc, B, H), saved: new StepViews(alloc, T, B * H), hw: alloc(B * 3 * H),
     dHw: new StepViews(alloc, T, B * (resetAfter ? 3 : 2) * H),
     dHwN: new StepViews(alloc, resetAfter ? 0 : T, B * H), dRh: alloc(resetAfter ? 0 : B * H),
+    work: alloc(k.sequence ? 4 * B * H : 0),
   });
   return {
     gates: 3,
@@ -59,6 +61,10 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
       c.hs.at[initialSlot(d)]!.set(h0);
       // W_i· x_t + b_i· for all steps and gates                            (T,B,3H)
       projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 3 * H, I, d);
+      const fused = fusedLoop(k, d);
+      // the loop below, in one call (kernels/types SequenceKernels)
+      if (fused && resetAfter) return fused.gruAfterForward(c.gates.all, c.hw, c.saved.all, c.hs.all, wHh, w.bHh, T, B, H, d.reverse);
+      if (fused) return fused.gruBeforeForward(c.gates.all, hwRz, hwN, c.saved.all, c.hs.all, wHh, w.bHh, T, B, H, d.reverse);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!;
@@ -85,37 +91,46 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
       const wHh = w.wHh!;
       const wHrz = wHh.subarray(0, 2 * H * H);
       const wHn = wHh.subarray(2 * H * H);
-      g.dh.set(dhN);
-      for (let i = T - 1; i >= 0; i--) {
-        const t = stepAt(i, d);
-        const hPrev = c.hs.at[prevSlot(t, d)]!;
-        const gt = c.gates.at[t]!;
-        const dXwt = c.dXw.at[t]!;
-        const dHwt = c.dHw.at[t]!;
-        stateGradient(k, g, dY, t, d);
-        if (resetAfter) {
-          k.gruAfterBackward(dXwt, dHwt, g.dhPrev, g.dhTotal, gt, c.saved.at[t]!, hPrev, B, H);
-          zeroInactiveRows(dXwt, d, t, 3 * H);
-          zeroInactiveRows(dHwt, d, t, 3 * H);
-          copyInactiveRows(g.dhPrev, g.dhTotal, d, t, H);
-          // dh_{t−1} += dHw · W_hh
-          k.gemm(false, false, B, H, 3 * H, dHwt, wHh, g.dhPrev, true);
-        } else {
-          const dHwNt = c.dHwN.at[t]!;
-          k.gruBeforeOutputBackward(dXwt, dHwNt, g.dhPrev, g.dhTotal, gt, hPrev, B, H);
-          zeroInactiveRows(dHwNt, d, t, H);
-          // d(R_t ⊙ H_{t−1}) = dH̃_pre · W_hh
-          k.gemm(false, false, B, H, H, dHwNt, wHn, c.dRh, false);
-          k.gruBeforeGatesBackward(dXwt, dHwt, g.dhPrev, c.dRh, gt, hPrev, B, H);
-          zeroInactiveRows(dXwt, d, t, 3 * H);
-          zeroInactiveRows(dHwt, d, t, 2 * H);
-          copyInactiveRows(g.dhPrev, g.dhTotal, d, t, H);
-          // dH_{t−1} += d[R,Z]_pre · W_h{r,z}
-          k.gemm(false, false, B, H, 2 * H, dHwt, wHrz, g.dhPrev, true);
+      const fused = fusedLoop(k, d);
+      if (fused) {
+        // the loop below, in one call; work block 0 carries dh in and out
+        c.work.set(dhN);
+        if (resetAfter) fused.gruAfterBackward(c.dXw.all, c.dHw.all, c.gates.all, c.saved.all, c.hs.all, dY, c.work, wHh, T, B, H, d.reverse);
+        else fused.gruBeforeBackward(c.dXw.all, c.dHw.all, c.dHwN.all, c.gates.all, c.hs.all, dY, c.work, wHh, T, B, H, d.reverse);
+        dh0.set(c.work.subarray(0, B * H));
+      } else {
+        g.dh.set(dhN);
+        for (let i = T - 1; i >= 0; i--) {
+          const t = stepAt(i, d);
+          const hPrev = c.hs.at[prevSlot(t, d)]!;
+          const gt = c.gates.at[t]!;
+          const dXwt = c.dXw.at[t]!;
+          const dHwt = c.dHw.at[t]!;
+          stateGradient(k, g, dY, t, d);
+          if (resetAfter) {
+            k.gruAfterBackward(dXwt, dHwt, g.dhPrev, g.dhTotal, gt, c.saved.at[t]!, hPrev, B, H);
+            zeroInactiveRows(dXwt, d, t, 3 * H);
+            zeroInactiveRows(dHwt, d, t, 3 * H);
+            copyInactiveRows(g.dhPrev, g.dhTotal, d, t, H);
+            // dh_{t−1} += dHw · W_hh
+            k.gemm(false, false, B, H, 3 * H, dHwt, wHh, g.dhPrev, true);
+          } else {
+            const dHwNt = c.dHwN.at[t]!;
+            k.gruBeforeOutputBackward(dXwt, dHwNt, g.dhPrev, g.dhTotal, gt, hPrev, B, H);
+            zeroInactiveRows(dHwNt, d, t, H);
+            // d(R_t ⊙ H_{t−1}) = dH̃_pre · W_hh
+            k.gemm(false, false, B, H, H, dHwNt, wHn, c.dRh, false);
+            k.gruBeforeGatesBackward(dXwt, dHwt, g.dhPrev, c.dRh, gt, hPrev, B, H);
+            zeroInactiveRows(dXwt, d, t, 3 * H);
+            zeroInactiveRows(dHwt, d, t, 2 * H);
+            copyInactiveRows(g.dhPrev, g.dhTotal, d, t, H);
+            // dH_{t−1} += d[R,Z]_pre · W_h{r,z}
+            k.gemm(false, false, B, H, 2 * H, dHwt, wHrz, g.dhPrev, true);
+          }
+          g.swap();
         }
-        g.swap();
+        dh0.set(g.dh);
       }
-      dh0.set(g.dh);
       const hPrevs = prevStates(c, d); // (T*B,H)
       if (resetAfter) {
         // dW_hh += Σ_t dHw_tᵀ h_{t−1};  db_hh += Σ_t dHw_t

@@ -15,7 +15,7 @@
  */
 import type { Kernels } from '../kernels/types.js';
 import {
-  copyInactiveRows, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
+  copyInactiveRows, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
   stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Cell, type CellCache } from './types.js';
@@ -28,6 +28,7 @@ export interface LstmCache extends CellCache {
   readonly g: StepGrads;
   dc: FloatArray;             // (B,H) carried dC
   dcPrev: FloatArray;         // (B,H)
+  readonly work: FloatArray;  // (5,B,H) for the backend's fused loop (dh, dc, scratch), else empty
 }
 
 export function lstmCell(k: Kernels): Cell<LstmCache> {
@@ -38,7 +39,7 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
     createCache: (alloc, T, B, _I, H) => ({
       T, B, hs: new StepViews(alloc, T + 1, B * H), cs: new StepViews(alloc, T + 1, B * H),
       gates: new StepViews(alloc, T, B * 4 * H), dGates: new StepViews(alloc, T, B * 4 * H),
-      g: new StepGrads(alloc, B, H), dc: alloc(B * H), dcPrev: alloc(B * H),
+      g: new StepGrads(alloc, B, H), dc: alloc(B * H), dcPrev: alloc(B * H), work: alloc(k.sequence ? 5 * B * H : 0),
     }),
 
     forward(c, x, h0, c0, w, d) {
@@ -47,6 +48,9 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
       c.cs.at[initialSlot(d)]!.set(c0!);
       // X_t W_x· + b_ih for all steps and all four gates                   (T,B,4H)
       projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 4 * H, I, d);
+      const fused = fusedLoop(k, d);
+      // the loop below, in one call (kernels/types SequenceKernels)
+      if (fused) return fused.lstmForward(c.gates.all, c.hs.all, c.cs.all, w.wHh!, w.bHh, T, B, H, d.reverse);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!;
@@ -65,26 +69,36 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
     backward(dw, dx, dh0, dc0, dY, dhN, dcN, c, x, w, d) {
       const { T, B, I, H } = d;
       const g = c.g;
-      g.dh.set(dhN);
-      c.dc.set(dcN!);
-      for (let i = T - 1; i >= 0; i--) {
-        const t = stepAt(i, d);
-        const dGt = c.dGates.at[t]!;
-        stateGradient(k, g, dY, t, d);
-        k.lstmBackward(dGt, c.dcPrev, g.dhTotal, c.dc, c.gates.at[t]!, c.cs.at[stateSlot(t, d)]!,
-                       c.cs.at[prevSlot(t, d)]!, B, H);
-        zeroInactiveRows(dGt, d, t, 4 * H);
-        copyInactiveRows(c.dcPrev, c.dc, d, t, H);
-        // dH_{t−1} = dGates_t · W_hh                                        (B,H)
-        k.gemm(false, false, B, H, 4 * H, dGt, w.wHh!, g.dhPrev, false);
-        copyInactiveRows(g.dhPrev, g.dhTotal, d, t, H);
-        g.swap();
-        const tmp = c.dc;
-        c.dc = c.dcPrev;
-        c.dcPrev = tmp;
+      const fused = fusedLoop(k, d);
+      if (fused) {
+        // the loop below, in one call; work blocks 0 and 1 carry dh and dc in and out
+        c.work.set(dhN);
+        c.work.set(dcN!, B * H);
+        fused.lstmBackward(c.dGates.all, c.gates.all, c.cs.all, dY, c.work, w.wHh!, T, B, H, d.reverse);
+        dh0.set(c.work.subarray(0, B * H));
+        dc0!.set(c.work.subarray(B * H, 2 * B * H));
+      } else {
+        g.dh.set(dhN);
+        c.dc.set(dcN!);
+        for (let i = T - 1; i >= 0; i--) {
+          const t = stepAt(i, d);
+          const dGt = c.dGates.at[t]!;
+          stateGradient(k, g, dY, t, d);
+          k.lstmBackward(dGt, c.dcPrev, g.dhTotal, c.dc, c.gates.at[t]!, c.cs.at[stateSlot(t, d)]!,
+                         c.cs.at[prevSlot(t, d)]!, B, H);
+          zeroInactiveRows(dGt, d, t, 4 * H);
+          copyInactiveRows(c.dcPrev, c.dc, d, t, H);
+          // dH_{t−1} = dGates_t · W_hh                                        (B,H)
+          k.gemm(false, false, B, H, 4 * H, dGt, w.wHh!, g.dhPrev, false);
+          copyInactiveRows(g.dhPrev, g.dhTotal, d, t, H);
+          g.swap();
+          const tmp = c.dc;
+          c.dc = c.dcPrev;
+          c.dcPrev = tmp;
+        }
+        dh0.set(g.dh);
+        dc0!.set(c.dc);
       }
-      dh0.set(g.dh);
-      dc0!.set(c.dc);
       // dW_hh += Σ_t dGates_tᵀ H_{t−1};  db_hh += Σ_t dGates_t
       k.gemm(true, false, 4 * H, H, T * B, c.dGates.all, prevStates(c, d), dw.wHh!, true);
       if (dw.bHh) k.addRowSums(dw.bHh, c.dGates.all, T * B, 4 * H);

@@ -12,7 +12,7 @@
  * the state gradient passes through. In reverse the inactive steps come first and carry h0, so each
  * row's reverse pass starts at its own last step.
  */
-import type { Kernels } from '../kernels/types.js';
+import type { Kernels, SequenceKernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 import type { Alloc, CellCache, CellWeights, SeqDims } from './types.js';
 
@@ -25,6 +25,11 @@ export const initialSlot = (d: SeqDims): number => (d.reverse ? d.T : 0);
 /** The (T*B, H) block of previous states in time order, a view into hs. */
 export const prevStates = (c: CellCache, d: SeqDims): FloatArray =>
   c.hs.all.subarray((d.reverse ? 1 : 0) * d.B * d.H, (d.reverse ? d.T + 1 : d.T) * d.B * d.H);
+
+/** The backend's whole-recurrence kernels, where it has them and this run can use them: no per-row
+ *  lengths (masks) and no recorded state gradients. The cells' own step loops are the definition. */
+export const fusedLoop = (k: Kernels, d: SeqDims): SequenceKernels | undefined =>
+  d.active === undefined && d.stateGrads === undefined ? k.sequence : undefined;
 
 /** Step t of iteration i: 0..T-1 forward, T-1..0 in reverse. */
 export const stepAt = (i: number, d: SeqDims): number => (d.reverse ? d.T - 1 - i : i);

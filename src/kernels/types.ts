@@ -87,6 +87,50 @@ export interface Kernels {
   softmaxCrossEntropy(logits: FloatArray, targets: Int32Array, dLogits: FloatArray | undefined,
                       R: number, V: number, ignoreIndex: number, scale: number): number;
 
+  /** Whole recurrences in one call, where the backend has them (see SequenceKernels). */
+  readonly sequence?: SequenceKernels | undefined;
+
   /** End the backend's worker threads, if it has any (it runs on the caller's thread afterwards). */
   dispose?(): void;
+}
+
+/**
+ * A backend's fused recurrences: the whole T-step loop of a cell, forward or backward, in one call,
+ * which a threaded backend can cut by batch rows (rows never meet inside a recurrence, so the
+ * threads need no fork/join per step). Each is exactly the step loop of its cell in cells/ (rnn,
+ * lstm, gru in both forms), same kernels in the same order; the cells call them for runs
+ * without per-row lengths whose state gradients are not recorded, and run their own loop otherwise.
+ *
+ * Layout as in cells/sequence: per-step arrays (T,B,W); states hs, cs (T+1,B,H) with h0 (c0) in its
+ * slot, h_t in slot t+1 (reverse: steps T−1..0, h_t in slot t, h0 in slot T). `work` is blocks of
+ * (B,H): block 0 is dh (in: ∂L/∂h after the last step; out: ∂L/∂h0), for the LSTM block 1 is dc
+ * likewise; the other blocks are scratch. dY (T,B,H) is ∂L/∂h_t from above.
+ */
+export interface SequenceKernels {
+  /** a (T,B,H): in, x_t·W_ihᵀ + b_ih; out, h_t = f(a_t + h_{t−1}·W_hhᵀ + b_hh), also written to hs. */
+  rnnForward(f: Activation, a: FloatArray, hs: FloatArray, wHh: FloatArray, bHh: FloatArray | undefined,
+             T: number, B: number, H: number, reverse: boolean): void;
+  /** dz (T,B,H) out; work (3,B,H). */
+  rnnBackward(f: Activation, dz: FloatArray, a: FloatArray, dY: FloatArray, work: FloatArray, wHh: FloatArray,
+              T: number, B: number, H: number, reverse: boolean): void;
+  /** gates (T,B,4H): in, x_t·W_ihᵀ + b_ih; out, i,f,g,o (lstmForward per step). */
+  lstmForward(gates: FloatArray, hs: FloatArray, cs: FloatArray, wHh: FloatArray, bHh: FloatArray | undefined,
+              T: number, B: number, H: number, reverse: boolean): void;
+  /** dGates (T,B,4H) out; work (5,B,H). */
+  lstmBackward(dGates: FloatArray, gates: FloatArray, cs: FloatArray, dY: FloatArray, work: FloatArray,
+               wHh: FloatArray, T: number, B: number, H: number, reverse: boolean): void;
+  /** gates (T,B,3H): in, x_t·W_ihᵀ + b_ih; out, r,z,n. hw (B,3H) scratch; hn (T,B,H) out. */
+  gruAfterForward(gates: FloatArray, hw: FloatArray, hn: FloatArray, hs: FloatArray, wHh: FloatArray,
+                  bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
+  /** gates (T,B,3H): in, x_t·W_ihᵀ + b_ih; out, r,z,n. hwRz (B,2H), hwN (B,H) scratch; rh (T,B,H) out. */
+  gruBeforeForward(gates: FloatArray, hwRz: FloatArray, hwN: FloatArray, rh: FloatArray, hs: FloatArray,
+                   wHh: FloatArray, bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
+  /** dXw (T,B,3H), dHw (T,B,2H), dHwN (T,B,H) out; work (4,B,H). */
+  gruBeforeBackward(dXw: FloatArray, dHw: FloatArray, dHwN: FloatArray, gates: FloatArray, hs: FloatArray,
+                    dY: FloatArray, work: FloatArray, wHh: FloatArray, T: number, B: number, H: number,
+                    reverse: boolean): void;
+  /** dXw, dHw (T,B,3H) out; work (3,B,H). */
+  gruAfterBackward(dXw: FloatArray, dHw: FloatArray, gates: FloatArray, hn: FloatArray, hs: FloatArray,
+                   dY: FloatArray, work: FloatArray, wHh: FloatArray, T: number, B: number, H: number,
+                   reverse: boolean): void;
 }

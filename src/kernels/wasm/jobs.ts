@@ -29,7 +29,8 @@ export const OPS = [
   'gemm', 'fillRows', 'addRowSums', 'add', 'activationForward', 'activationBackward', 'lstmForward',
   'lstmBackward', 'gruAfterForward', 'gruAfterBackward', 'gruBeforeGates', 'gruBeforeOutput',
   'gruBeforeOutputBackward', 'gruBeforeGatesBackward', 'softmaxCrossEntropy', 'oneHotProject',
-  'oneHotProjectBackward',
+  'oneHotProjectBackward', 'rnnSequenceForward', 'rnnSequenceBackward', 'lstmSequenceForward', 'lstmSequenceBackward',
+  'gruAfterSequenceForward', 'gruAfterSequenceBackward', 'gruBeforeSequenceForward', 'gruBeforeSequenceBackward',
 ] as const;
 export type OpName = (typeof OPS)[number];
 export const op = (name: OpName): number => OPS.indexOf(name);

@@ -12,6 +12,7 @@ import type { WasmExports } from './exports.js';
 import type { WasmHeap } from './heap.js';
 import { op, opTable } from './jobs.js';
 import type { CreateWorker } from './pool.js';
+import { WasmSequence } from './sequence.js';
 import { CallSplitter, type SplitThresholds } from './splitter.js';
 
 export type { SplitThresholds } from './splitter.js';
@@ -61,6 +62,8 @@ export class WasmKernels implements Kernels {
   private workerScratch: number[] = [];
   private readonly m: Addresses;
   private readonly s: CallSplitter;
+  /** Whole recurrences in one call, cut by batch rows between threads. */
+  readonly sequence: WasmSequence;
 
   constructor(name: Flavor, module: WebAssembly.Module, exports: WasmExports, heap: WasmHeap,
               split: Partial<SplitThresholds> = {}) {
@@ -73,6 +76,7 @@ export class WasmKernels implements Kernels {
     this.fns = opTable(exports as unknown as WebAssembly.Exports);
     this.m = new Addresses(heap, name);
     this.s = new CallSplitter(split);
+    this.sequence = new WasmSequence(this.fns, this.m, this.s, this.gemmScratch, (f) => this.activation(f), () => this.end());
   }
 
   /** When calls are cut between threads. */
