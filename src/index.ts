@@ -87,8 +87,8 @@ export { CELL_NAMES, cellConfig, describeCell, randomStack, randomInput, initRec
 export type { CellName, CellOptions, RandomModelSpec, RecurrentInit, WhhInit } from './analysis/random-model.js';
 export { parameterNorms } from './analysis/param-norms.js';
 export { eigenvalues, spectralRadius, maxSingularValue, singularValues } from './analysis/linalg.js';
-export { lineChart, heatmap } from './analysis/svg.js';
-export type { HeatmapOptions, LineChartOptions } from './analysis/svg.js';
+export { lineChart, heatmap } from './charts/index.js';
+export type { HeatmapOptions, LineChartOptions } from './charts/index.js';
 
 // the standard benchmark workload (recur bench)
 export { BenchWorkload, measure, flopsPerToken, forwardFlopsPerToken, BENCH_CELLS, BENCH_MODES } from './models/bench-workload.js';

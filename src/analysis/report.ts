@@ -3,7 +3,7 @@
  * A self-contained HTML page: the charts inline as SVG, the numbers as tables, and the full JSON at
  * the end, so one file can be mailed, archived or opened offline.
  */
-import { escapeXml } from './svg.js';
+import { escapeXml } from '../charts/index.js';
 
 export interface Table {
   columns: string[];

@@ -12,13 +12,13 @@
  * fit before the test part, which the metrics score), orderSelection; for neural models: training
  * {epochs, bestEpoch, trainLoss, valLoss}, parameters, backend.
  */
+import { dateTicks, lineChart, stackVertically, type Series } from '../charts/index.js';
 import { arColumnNames, type ArFit } from '../timeseries/ar.js';
 import { splitSizes, type Split } from '../timeseries/data.js';
 import type { KStepResult } from '../timeseries/kstep.js';
 import type { Metrics } from '../timeseries/metrics.js';
 import type { ForecastKind, TrainableModel } from '../timeseries/model.js';
 import type { ForecastRun, LoopScores, ModelOptions } from '../timeseries/pipeline.js';
-import { dateTicks, lineChart, stackCharts, type Line } from '../timeseries/svg.js';
 import type { Forecaster } from '../timeseries/forecaster.js';
 
 export interface DataInfo {
@@ -185,7 +185,7 @@ export function forecastChart(r: ForecastReport): string {
     const skip = Math.max(0, start - from);
     return { x: idx(from + skip, Math.max(0, v.length - skip)), y: Array.prototype.slice.call(v, skip) as number[] };
   };
-  const lines: Line[] = [
+  const series: Series[] = [
     { label: `${s.target} (actual)`, ...part(0, s.y), color: '#333333', width: 1.5 },
     { label: `${name} fit (one step, in sample)`, ...part(run.fitted.from, run.fitted.values), color: '#76b7b2', width: 1.3 },
     { label: `${name} on the test part (${otherLoop} loop)`, ...part(run.test.from, other), color: '#f28e2b', width: 1.3 },
@@ -193,7 +193,7 @@ export function forecastChart(r: ForecastReport): string {
     { label: `seasonal naive (S=${run.seasonalPeriod}, ${r.loop})`, ...part(run.test.from, base.seasonalNaive), color: '#9c755f', dashed: true },
   ];
   if (run.forecast.length) {
-    lines.push({ label: `${name} forecast (closed loop)`, x: idx(n - 1, run.forecast.length + 1), y: [s.y[n - 1]!, ...run.forecast], color: '#4e79a7', width: 2.2 });
+    series.push({ label: `${name} forecast (closed loop)`, x: idx(n - 1, run.forecast.length + 1), y: [s.y[n - 1]!, ...run.forecast], color: '#4e79a7', width: 2.2 });
   }
   const allDates = info.dates ? [...info.dates, ...r.futureDates] : undefined;
   const shade = [{ from: Math.max(start, run.test.from) - 0.5, to: n - 0.5, label: 'held out (test)', color: '#fdebd3' }];
@@ -205,7 +205,7 @@ export function forecastChart(r: ForecastReport): string {
   return lineChart({
     title: `${info.name}: ${describe(run.forecaster)}`,
     subtitle: `test RMSE ${m.model.rmse.toPrecision(4)} (${r.loop} loop) · naive ${m.naive.rmse.toPrecision(4)} · seasonal naive ${m.seasonalNaive.rmse.toPrecision(4)}`,
-    xLabel: info.dateColumn ?? 't', yLabel: s.target, lines, shade,
+    xLabel: info.dateColumn ?? 't', yLabel: s.target, series, shade,
     xTicks: allDates ? dateTicks(allDates, 12).filter((t) => t.v >= start) : undefined,
     width: 980, height: 460,
   });
@@ -256,9 +256,9 @@ export function kstepChart(r: KStepReport): string {
   const errors = lineChart({
     title: `${r.info.name}: error against horizon k`,
     subtitle: `RMSE over the ${k.actual.length} test values; the closed loop iterates one one-step model, the open loop trains a direct model per k`,
-    xLabel: 'k (steps ahead)', yLabel: 'RMSE', xLog: true,
+    xLabel: 'k, steps ahead', yLabel: 'RMSE', xLog: true,
     xTicks: k.ks.map((h) => ({ v: h, label: String(h) })),
-    lines: [
+    series: [
       { label: 'closed loop (iterated one-step model)', x: k.ks, y: k.closed.map((c) => c.metrics.rmse), markers: true, color: '#e15759' },
       { label: 'open loop (direct k-step model)', x: k.ks, y: k.open.map((c) => c.metrics.rmse), markers: true, color: '#4e79a7' },
       { label: 'naive y(t−k)', x: k.ks, y: k.naive.map((m) => m.rmse), markers: true, dashed: true, color: '#9c755f' },
@@ -269,11 +269,11 @@ export function kstepChart(r: KStepReport): string {
   const preds = lineChart({
     title: 'closed-loop k-step-ahead predictions (d2l §9.1)',
     xLabel: 't', yLabel: r.info.series.target,
-    lines: [
+    series: [
       { label: 'actual', x, y: k.actual, color: '#bbbbbb', width: 1.2 },
       ...k.ks.map((h, i) => ({ label: `${h}-step closed loop`, x, y: k.closed[i]!.predictions, width: 1.6, color: ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#76b7b2'][i % 6] })),
     ],
     width: 900, height: 380, legendWidth: 270,
   });
-  return stackCharts([errors, preds]);
+  return stackVertically([errors, preds]);
 }

@@ -12,7 +12,7 @@ import {
 } from '../analysis/gradient-flow.js';
 import { CELL_NAMES, describeCell, randomInput, randomStack, WHH_INITS, type CellName } from '../analysis/random-model.js';
 import { formatNumber, htmlReport, type Section } from '../analysis/report.js';
-import { heatmap, lineChart, PALETTE, stackVertically } from '../analysis/svg.js';
+import { heatmap, lineChart, PALETTE, stackVertically } from '../charts/index.js';
 import { jsKernels, loadKernels } from '../kernels/index.js';
 import type { Activation } from '../kernels/types.js';
 import type { RecurrentConfig } from '../layers/config.js';

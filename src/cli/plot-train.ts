@@ -5,7 +5,7 @@
  * lines carry them (`paramGradNorms: { name: norm }`), the per-parameter gradient norms.
  */
 import { RecurError } from '../errors.js';
-import { lineChart, stackVertically, type Series } from '../analysis/svg.js';
+import { lineChart, stackVertically, type Series } from '../charts/index.js';
 import { parseOptions, required } from './args.js';
 import { readBytes, writeAtomic } from './files.js';
 

@@ -3,7 +3,7 @@
  * `recur task adding|copy`: train cells on the classic long-range benchmarks and report whether and
  * when each solves them. Comma lists (--cell, --steps, --clip) run every combination in turn.
  */
-import { lineChart, PALETTE, stackVertically, type Series } from '../analysis/svg.js';
+import { lineChart, PALETTE, stackVertically, type Series } from '../charts/index.js';
 import { htmlReport, type Section } from '../analysis/report.js';
 import { CELL_NAMES, WHH_INITS, type CellName } from '../analysis/random-model.js';
 import {

@@ -2,7 +2,7 @@
  * @module timeseries
  * Time-series models and the tools around them (for src/index.ts to re-export): AR by least
  * squares, NARX, TDNN, RNN forecasters, CSV series, splits, normalization, metrics and baselines,
- * the open/closed/k-step loops, synthetic generators, checkpoints and SVG charts.
+ * the open/closed/k-step loops, synthetic generators and checkpoints (the charts are in src/charts).
  */
 export { ArModel, arColumnNames, arLags, arPredictAt, criteria, fitAr, selectArOrder } from './ar.js';
 export type { ArFit, ArSpec, InformationCriterion, OrderSelection, Trend } from './ar.js';
@@ -39,5 +39,3 @@ export { evaluate, fitModels, forecastAfter, runForecast } from './pipeline.js';
 export type { Evaluation, FittedModels, ForecastRun, LoopScores, ModelOptions, SeriesInput } from './pipeline.js';
 export { kStepExperiment } from './kstep.js';
 export type { KStepResult } from './kstep.js';
-export { dateTicks, lineChart, stackCharts } from './svg.js';
-export type { ChartOptions, Line } from './svg.js';

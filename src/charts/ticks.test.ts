@@ -1,0 +1,40 @@
+// Axis ticks: nice linear steps, decades on a log axis with plain or power-of-ten labels, and x
+// ticks at round dates.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { dateTicks, linearTicks, logTicks, powerOfTen } from './ticks.js';
+
+test('linearTicks: 1, 2, 2.5 or 5 × 10^k steps covering the range, labels with the step\'s decimals', () => {
+  const t = linearTicks(0.3, 9.6, 5);
+  assert.deepEqual(t.major.map((m) => m.v), [0, 2, 4, 6, 8, 10]);
+  assert.deepEqual([t.lo, t.hi], [0, 10]);
+  assert.deepEqual(linearTicks(0, 1, 4).major.map((m) => m.label), ['0.00', '0.25', '0.50', '0.75', '1.00']);
+  assert.deepEqual(linearTicks(-3, 3, 3).major.map((m) => m.label), ['-4', '-2', '0', '2', '4']);
+  assert.equal(linearTicks(0, 4e6, 2).major[1]!.label, '2.0e6');
+  const empty = linearTicks(5, 5); // an empty range is widened
+  assert.ok(empty.lo <= 5 && empty.hi > 5 && empty.major.length > 1);
+});
+
+test('logTicks: decades covering the range; plain labels near 1, powers of ten beyond; minor ticks when few decades show', () => {
+  const t = logTicks(0.03, 40);
+  assert.deepEqual(t.major.map((m) => m.label), ['0.01', '0.1', '1', '10', '100']);
+  assert.deepEqual([t.lo, t.hi], [0.01, 100]);
+  assert.equal(t.minor.length, 4 * 8);
+  const wide = logTicks(1e-12, 1e3);
+  assert.ok(wide.major.length <= 9);
+  assert.equal(wide.major[0]!.label, '10⁻¹²');
+  assert.deepEqual(wide.minor, []);
+  assert.equal(powerOfTen(-5), '10⁻⁵');
+  assert.equal(powerOfTen(12), '10¹²');
+  assert.deepEqual(logTicks(0, 0).major.map((m) => m.v), [0.1, 1]); // nothing positive: a default decade
+});
+
+test('dateTicks: Januaries for monthly dates, round years for numeric ones, else every so many', () => {
+  const months = Array.from({ length: 36 }, (_, i) => `${1949 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`);
+  assert.deepEqual(dateTicks(months), [{ v: 0, label: '1949' }, { v: 12, label: '1950' }, { v: 24, label: '1951' }]);
+  assert.deepEqual(dateTicks(months, 2).map((t) => t.label), ['1949', '1951']);
+  const years = Array.from({ length: 21 }, (_, i) => String(1995 + i));
+  assert.deepEqual(dateTicks(years, 4), [{ v: 0, label: '1995' }, { v: 5, label: '2000' }, { v: 10, label: '2005' }, { v: 15, label: '2010' }, { v: 20, label: '2015' }]);
+  assert.deepEqual(dateTicks(['a', 'b', 'c', 'd', 'e'], 2), [{ v: 0, label: 'a' }, { v: 3, label: 'd' }]);
+  assert.deepEqual(dateTicks([]), []);
+});

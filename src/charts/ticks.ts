@@ -1,0 +1,95 @@
+/**
+ * @module charts/ticks
+ * Where an axis's ticks go and what they say: "nice" linear ticks (1, 2, 2.5, 5 × 10^k), decade ticks
+ * for a log axis, and ticks at round dates for a time axis. Each returns the ticks and, where it
+ * widens the range to whole ticks, the widened range.
+ */
+
+export interface Tick {
+  v: number;
+  label: string;
+}
+
+export interface Ticks {
+  /** The range the ticks cover (at least the range asked for). */
+  lo: number;
+  hi: number;
+  major: Tick[];
+  /** Unlabelled grid lines between the major ticks (the 2…9 × 10^k of a log axis). */
+  minor: number[];
+}
+
+/** About `count` ticks at 1, 2, 2.5 or 5 × 10^k covering [lo, hi]. */
+export function linearTicks(lo: number, hi: number, count = 6): Ticks {
+  if (!(hi > lo)) hi = lo + 1;
+  const raw = (hi - lo) / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw * 0.999) ?? 10 * mag;
+  const first = Math.floor(lo / step + 1e-9) * step;
+  const last = Math.ceil(hi / step - 1e-9) * step;
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9) + (Math.abs(step / mag - 2.5) < 1e-9 ? 1 : 0));
+  const major: Tick[] = [];
+  for (let v = first; v <= last + step * 1e-9; v += step) {
+    const r = Math.abs(v) < step * 1e-9 ? 0 : v;
+    major.push({ v: r, label: formatTick(r, decimals) });
+  }
+  return { lo: first, hi: last, major, minor: [] };
+}
+
+function formatTick(v: number, decimals: number): string {
+  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) return v.toExponential(1).replace('e+', 'e');
+  return v.toFixed(decimals);
+}
+
+/** Decade ticks 10^k covering [lo, hi] (lo > 0); minor ticks 2…9 × 10^k when few decades show. */
+export function logTicks(lo: number, hi: number): Ticks {
+  if (!(lo > 0)) lo = hi > 0 ? hi / 10 : 0.1;
+  if (!(hi > lo)) hi = lo * 10;
+  let a = Math.floor(Math.log10(lo) + 1e-12);
+  let b = Math.ceil(Math.log10(hi) - 1e-12);
+  if (b <= a) b = a + 1;
+  const every = Math.max(1, Math.ceil((b - a) / 8));
+  a = Math.floor(a / every) * every;
+  b = Math.ceil(b / every) * every;
+  const plain = a >= -3 && b <= 4;
+  const major: Tick[] = [];
+  for (let k = a; k <= b; k += every) major.push({ v: 10 ** k, label: plain ? plainDecade(k) : powerOfTen(k) });
+  const minor: number[] = [];
+  if (every === 1 && b - a <= 6) for (let k = a; k < b; k++) for (let f = 2; f <= 9; f++) minor.push(f * 10 ** k);
+  return { lo: 10 ** a, hi: 10 ** b, major, minor };
+}
+
+function plainDecade(k: number): string {
+  return k >= 0 ? String(10 ** k) : (10 ** k).toFixed(-k);
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹',
+};
+
+/** 10^k as "10⁻⁵". */
+export function powerOfTen(k: number): string {
+  return `10${[...String(k)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+}
+
+/**
+ * About `count` x ticks for a series indexed 0…n−1 with these dates: at Januaries labelled with the
+ * year for monthly dates ("1949-01"), at round values for numeric ones (years), else every so many.
+ */
+export function dateTicks(dates: readonly string[], count = 8): Tick[] {
+  const n = dates.length;
+  if (n === 0) return [];
+  if (dates.every((d) => /^\d{4}-\d{2}/.test(d))) {
+    const januaries = dates.map((d, i) => ({ d, i })).filter(({ d }) => d.slice(5, 7) === '01');
+    const every = Math.max(1, Math.ceil(januaries.length / count));
+    return januaries.filter((_, j) => j % every === 0).map(({ d, i }) => ({ v: i, label: d.slice(0, 4) }));
+  }
+  const nums = dates.map(Number);
+  const span = nums[n - 1]! - nums[0]!;
+  if (nums.every(Number.isFinite) && span > 0) {
+    const round = linearTicks(nums[0]!, nums[n - 1]!, count).major.filter((t) => t.v >= nums[0]! && t.v <= nums[n - 1]!);
+    return round.map((t) => ({ v: ((t.v - nums[0]!) / span) * (n - 1), label: t.label }));
+  }
+  const step = Math.max(1, Math.ceil(n / count));
+  return Array.from({ length: Math.ceil(n / step) }, (_, j) => ({ v: j * step, label: dates[j * step]! }));
+}
