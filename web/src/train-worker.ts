@@ -43,7 +43,7 @@ let running: Promise<void> | undefined; // the training loop, while it runs
 let stopRequested = false;
 let loaded: { model: LanguageModel; vocab: Vocab; name: string; kernels: Kernels } | undefined;
 
-/** Forget the run (or the loaded checkpoint) and end its kernels' threads. */
+/** Forget the run and end its kernels' threads. */
 function dropRun(): void {
   run?.kernels.dispose?.();
   run = undefined;
@@ -84,13 +84,19 @@ async function start(c: TrainConfig): Promise<void> {
   const train = ids.subarray(0, ids.length - nVal);
   const val = nVal >= 2 ? ids.subarray(ids.length - nVal) : undefined;
   const k = await kernels();
-  const model = new LanguageModel({ vocabSize: vocab.size, embeddingSize: null, rnn: rnnConfig(c, vocab.size) }, k, new Rng(c.seed));
-  const options = { ...DEFAULT_TRAIN, batch: c.batch, steps: c.steps, optimizer: c.optimizer, lr: c.lr, clip: c.clip, epochs: c.epochs, seed: c.seed };
+  let model: LanguageModel;
   let trainer: LmTrainer;
   try {
-    trainer = new LmTrainer(model, vocab, k, train, val, options);
+    model = new LanguageModel({ vocabSize: vocab.size, embeddingSize: null, rnn: rnnConfig(c, vocab.size) }, k, new Rng(c.seed));
+    const options = { ...DEFAULT_TRAIN, batch: c.batch, steps: c.steps, optimizer: c.optimizer, lr: c.lr, clip: c.clip, epochs: c.epochs, seed: c.seed };
+    try {
+      trainer = new LmTrainer(model, vocab, k, train, val, options);
+    } catch (e) {
+      throw new RecurError(`corpus: ${count(train.length)} training tokens are too few for batch ${c.batch} × sequence length ${c.steps} (${(e as Error).message})`);
+    }
   } catch (e) {
-    throw new RecurError(`corpus: ${count(train.length)} training tokens are too few for batch ${c.batch} × sequence length ${c.steps} (${(e as Error).message})`);
+    k.dispose?.(); // no run holds these kernels: end their threads
+    throw e;
   }
   // whole T-step chunks for every row: the quick estimate reuses the training workspace's shape
   const quick = c.batch * c.steps * 4 + 1;

@@ -145,8 +145,8 @@ export class WasmSequence implements SequenceKernels {
     j[count + 6] = this.scratch;
     const n = this.s.ways(opIndex, 2 * T * B * G * H * H, this.s.split.gemmFlops, B, 1, 1);
     if (n <= 1) {
-      const a = j;
-      this.fns[opIndex]!(a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, a[12]!, a[13]!, a[14]!);
+      // extra arguments past an export's own are ignored
+      this.fns[opIndex]!(j[1]!, j[2]!, j[3]!, j[4]!, j[5]!, j[6]!, j[7]!, j[8]!, j[9]!, j[10]!, j[11]!, j[12]!, j[13]!, j[14]!);
     } else {
       rows.forEach(([arg, width], k) => this.s.offset(k, arg, 4 * width * H));
       this.s.cut(opIndex, B, 1, n, count + 1, count + 6, 0, 0, 0, 0, 0, 0, rows.length);
