@@ -25,7 +25,6 @@ function kernels(): Promise<Kernels> {
   } : {};
   return loadKernels({ prefer: 'auto', ...threads });
 }
-const threadsOf = (k: Kernels) => { const t = (k as { threads?: unknown }).threads; return typeof t === 'number' && t >= 1 ? t : 1; };
 
 interface Run {
   id: number;
@@ -104,7 +103,7 @@ async function start(c: TrainConfig): Promise<void> {
   post({ type: 'started', run: run.id, info: {
     vocab: vocab.size, params: model.params.data.length, trainTokens: train.length, valTokens: val?.length ?? 0,
     batchesPerEpoch: trainer.batchesPerEpoch,
-    description: `${c.cell} H=${c.hidden}${c.layers > 1 ? ` × ${c.layers} layers` : ''}, ${count(model.params.data.length)} parameters, vocabulary ${vocab.size} characters, ${count(train.length)} training and ${count(val?.length ?? 0)} validation tokens, ${k.name}${threadsOf(k) > 1 ? ` × ${threadsOf(k)} threads` : ''}`,
+    description: `${c.cell} H=${c.hidden}${c.layers > 1 ? ` × ${c.layers} layers` : ''}, ${count(model.params.data.length)} parameters, vocabulary ${vocab.size} characters, ${count(train.length)} training and ${count(val?.length ?? 0)} validation tokens, ${k.name}${k.threads > 1 ? ` × ${k.threads} threads` : ''}`,
   } });
   loop(run);
 }
@@ -213,7 +212,7 @@ async function load(name: string, bytes: ArrayBuffer): Promise<string> {
 async function bench(q: ToTrainWorker & { type: 'bench' }): Promise<void> {
   const { cell, hidden, batch, steps, vocab, seconds } = q.request;
   const k = await kernels();
-  const threads = threadsOf(k);
+  const threads = k.threads;
   let r;
   try {
     const w = new BenchWorkload({ cell, hidden, batch, steps, vocab, seed: 0 }, k);
@@ -250,6 +249,6 @@ scope.onmessage = async ({ data: m }) => {
 };
 
 void kernels().then(
-  (k) => { post({ type: 'ready', backend: k.name, isolated, threads: threadsOf(k) }); k.dispose?.(); },
+  (k) => { post({ type: 'ready', backend: k.name, isolated, threads: k.threads }); k.dispose?.(); },
   (e) => post({ type: 'error', where: 'train', message: `kernels: ${message(e)}` }),
 );
