@@ -14,7 +14,7 @@ export {
 export { softmaxCrossEntropy } from './loss';
 export {
   gruAfterSequenceBackward, gruAfterSequenceForward, gruBeforeSequenceBackward, gruBeforeSequenceForward,
-  lstmSequenceBackward, lstmSequenceForward, rnnSequenceBackward,
+  lstmSequenceBackward, residualSequenceBackward, residualSequenceForward, lstmSequenceForward, rnnSequenceBackward,
   rnnSequenceForward,
 } from './sequence';
 export { oneHotProject, oneHotProjectBackward } from './onehot';

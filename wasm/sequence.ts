@@ -1,7 +1,7 @@
 /**
  * @module wasm/sequence
- * Whole recurrences in one call: the T-step loops of cells/rnn, cells/lstm and cells/gru (both
- * forms), forward and backward, over a block of B batch rows. The step path of those cells makes one
+ * Whole recurrences in one call: the T-step loops of cells/rnn, cells/lstm, cells/gru (both forms)
+ * and cells/residual (both forms), forward and backward, over a block of B batch rows. The step path of those cells makes one
  * kernel call per product and per pointwise step; this makes one call per sequence, so the calling
  * thread and a worker can each run the whole loop on their own rows, with no fork/join per step
  * (rows never meet inside a recurrence). Each step calls the same gemm and step kernels, in the same
@@ -182,6 +182,45 @@ export function gruBeforeSequenceBackward(dXw: usize, dHw: usize, dHwN: usize, g
     gruBeforeGatesBackward(dXwt, dHwt, dhPrev, dRh, gt, hPrev, B, H);
     // dH_{t−1} += d[R,Z]_pre · W_h{r,z}
     gemm(0, 0, B, H, 2 * H, dHwt, 2 * H, wHh, H, dhPrev, H, 1, scratch);
+    const x = dh; dh = dhPrev; dhPrev = x;
+  }
+  if (dh != work) memory.copy(work, dh, <usize>n << 2);
+}
+
+/** Residual forward: h_t = h_{t−1} + g_t. Form "x" (xh = 0): a (T,ldB,H) holds g_t = f(W_ih x_t + b_ih)
+ *  already. Form "xh" (xh = 1): a holds W_ih x_t + b_ih; out, g_t = f(a_t + W_hh h_{t−1} + b_hh). */
+export function residualSequenceForward(f: i32, xh: i32, a: usize, hs: usize, wHh: usize, bHh: usize, B: i32, H: i32,
+                                        T: i32, ldB: i32, reverse: i32, scratch: usize): void {
+  const s = <usize>(ldB * H) << 2;
+  for (let i = 0; i < T; i++) {
+    const t = stepOf(i, T, reverse);
+    const hPrev = hs + prevSlot(t, reverse) * s;
+    const at = a + <usize>t * s;
+    if (xh) {
+      // g_t = f(z_t + W_hh h_{t−1} + b_hh)
+      gemm(0, 1, B, H, H, hPrev, H, wHh, H, at, H, 1, scratch);
+      activationForward(f, at, bHh, B, H);
+    }
+    // h_t = h_{t−1} + g_t
+    add(hs + stateSlot(t, reverse) * s, hPrev, at, B * H);
+  }
+}
+
+/** Residual backward: dz (T,ldB,H) out; work: dh, then two scratch blocks. */
+export function residualSequenceBackward(f: i32, xh: i32, dz: usize, a: usize, dY: usize, work: usize, wHh: usize,
+                                         B: i32, H: i32, T: i32, ldB: i32, reverse: i32, scratch: usize): void {
+  const s = <usize>(ldB * H) << 2;
+  const n = B * H;
+  let dh = work, dhPrev = work + s;
+  const dhTotal = work + 2 * s;
+  for (let i = T - 1; i >= 0; i--) {
+    const t = <usize>stepOf(i, T, reverse);
+    const dzt = dz + t * s;
+    // dz_t = (dy_t + dh_t) ⊙ f'(z_t);  dh_{t−1} = dy_t + dh_t (the identity path) + dz_t · W_hh
+    add(dhTotal, dY + t * s, dh, n);
+    activationBackward(f, dzt, dhTotal, a + t * s, n);
+    memory.copy(dhPrev, dhTotal, <usize>n << 2);
+    if (xh) gemm(0, 0, B, H, H, dzt, H, wHh, H, dhPrev, H, 1, scratch);
     const x = dh; dh = dhPrev; dhPrev = x;
   }
   if (dh != work) memory.copy(work, dh, <usize>n << 2);

@@ -98,7 +98,7 @@ export interface Kernels {
  * A backend's fused recurrences: the whole T-step loop of a cell, forward or backward, in one call,
  * which a threaded backend can cut by batch rows (rows never meet inside a recurrence, so the
  * threads need no fork/join per step). Each is exactly the step loop of its cell in cells/ (rnn,
- * lstm, gru in both forms), same kernels in the same order; the cells call them for runs
+ * lstm, gru and residual, all forms), same kernels in the same order; the cells call them for runs
  * without per-row lengths whose state gradients are not recorded, and run their own loop otherwise.
  *
  * Layout as in cells/sequence: per-step arrays (T,B,W); states hs, cs (T+1,B,H) with h0 (c0) in its
@@ -129,6 +129,13 @@ export interface SequenceKernels {
   gruBeforeBackward(dXw: FloatArray, dHw: FloatArray, dHwN: FloatArray, gates: FloatArray, hs: FloatArray,
                     dY: FloatArray, work: FloatArray, wHh: FloatArray, T: number, B: number, H: number,
                     reverse: boolean): void;
+  /** h_t = h_{t−1} + g_t. a (T,B,H): form "x" (xh false), g_t already; form "xh": in, x_t·W_ihᵀ + b_ih,
+   *  out, g_t = f(a_t + h_{t−1}·W_hhᵀ + b_hh) (wHh, bHh unused for "x"). */
+  residualForward(f: Activation, xh: boolean, a: FloatArray, hs: FloatArray, wHh: FloatArray | undefined,
+                  bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
+  /** dz (T,B,H) out; work (3,B,H). */
+  residualBackward(f: Activation, xh: boolean, dz: FloatArray, a: FloatArray, dY: FloatArray, work: FloatArray,
+                   wHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
   /** dXw, dHw (T,B,3H) out; work (3,B,H). */
   gruAfterBackward(dXw: FloatArray, dHw: FloatArray, gates: FloatArray, hn: FloatArray, hs: FloatArray,
                    dY: FloatArray, work: FloatArray, wHh: FloatArray, T: number, B: number, H: number,

@@ -62,6 +62,10 @@ export interface WasmExports {
   gruBeforeSequenceBackward(dXw: number, dHw: number, dHwN: number, gates: number, hs: number, dY: number,
                             work: number, wHh: number, B: number, H: number, T: number, ldB: number, reverse: number,
                             scratch: number): void;
+  residualSequenceForward(f: number, xh: number, a: number, hs: number, wHh: number, bHh: number, B: number, H: number,
+                          T: number, ldB: number, reverse: number, scratch: number): void;
+  residualSequenceBackward(f: number, xh: number, dz: number, a: number, dY: number, work: number, wHh: number,
+                           B: number, H: number, T: number, ldB: number, reverse: number, scratch: number): void;
   /** targets: int32 (R). Returns the summed loss. */
   softmaxCrossEntropy(logits: number, targets: number, dLogits: number, R: number, V: number, ignoreIndex: number,
                       scale: number): number;

@@ -31,6 +31,7 @@ export const OPS = [
   'gruBeforeOutputBackward', 'gruBeforeGatesBackward', 'softmaxCrossEntropy', 'oneHotProject',
   'oneHotProjectBackward', 'rnnSequenceForward', 'rnnSequenceBackward', 'lstmSequenceForward', 'lstmSequenceBackward',
   'gruAfterSequenceForward', 'gruAfterSequenceBackward', 'gruBeforeSequenceForward', 'gruBeforeSequenceBackward',
+  'residualSequenceForward', 'residualSequenceBackward',
 ] as const;
 export type OpName = (typeof OPS)[number];
 export const op = (name: OpName): number => OPS.indexOf(name);

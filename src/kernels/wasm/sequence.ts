@@ -18,6 +18,8 @@ const OP_GRU_F = op('gruAfterSequenceForward');
 const OP_GRU_B = op('gruAfterSequenceBackward');
 const OP_GRUB_F = op('gruBeforeSequenceForward');
 const OP_GRUB_B = op('gruBeforeSequenceBackward');
+const OP_RES_F = op('residualSequenceForward');
+const OP_RES_B = op('residualSequenceBackward');
 
 /** A pointer argument (1-based) and its row width in units of H (a block of rows moves by width·H floats per row). */
 type RowArg = readonly [arg: number, width: number];
@@ -129,10 +131,36 @@ export class WasmSequence implements SequenceKernels {
     this.run(OP_GRUB_B, 8, [[1, 3], [2, 2], [3, 1], [4, 3], [5, 1], [6, 1], [7, 1]], 3, T, B, H, reverse);
   };
 
+  residualForward = (f: Activation, xh: boolean, a: FloatArray, hs: FloatArray, wHh: FloatArray | undefined,
+                     bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void => {
+    const j = this.s.j, BH = B * H;
+    j[1] = this.activation(f);
+    j[2] = xh ? 1 : 0;
+    j[3] = this.m.at(a, T * BH, true, 'residualForward a');
+    j[4] = this.m.at(hs, (T + 1) * BH, true, 'residualForward hs');
+    j[5] = xh ? this.m.at(wHh!, H * H, false, 'residualForward wHh') : 0;
+    j[6] = xh ? this.m.opt(bHh, H, 'residualForward bHh') : 0;
+    // form "x" has no product: T·B·H additions, never worth a fork/join
+    this.run(OP_RES_F, 6, [[3, 1], [4, 1]], xh ? 1 : 0, T, B, H, reverse);
+  };
+
+  residualBackward = (f: Activation, xh: boolean, dz: FloatArray, a: FloatArray, dY: FloatArray, work: FloatArray,
+                      wHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void => {
+    const j = this.s.j, BH = B * H;
+    j[1] = this.activation(f);
+    j[2] = xh ? 1 : 0;
+    j[3] = this.m.at(dz, T * BH, true, 'residualBackward dz');
+    j[4] = this.m.at(a, T * BH, false, 'residualBackward a');
+    j[5] = this.m.at(dY, T * BH, false, 'residualBackward dY');
+    j[6] = this.m.at(work, 3 * BH, true, 'residualBackward work');
+    j[7] = xh ? this.m.at(wHh!, H * H, false, 'residualBackward wHh') : 0;
+    this.run(OP_RES_B, 7, [[3, 1], [4, 1], [5, 1], [6, 1]], xh ? 1 : 0, T, B, H, reverse);
+  };
+
   /**
    * Call export opIndex with the `count` arguments in j[1..count], then B, H, T, ldB, reverse and the
    * gemm scratch: whole, or cut into one block of rows per thread (the row arguments moved).
-   * G: the gates, for the work (2·T·B·G·H² FLOPs of recurrent products) the splitter weighs.
+   * G: the gates (0: no recurrent product), for the work (2·T·B·G·H² FLOPs) the splitter weighs.
    */
   private run(opIndex: number, count: number, rows: readonly RowArg[], G: number, T: number, B: number, H: number,
               reverse: boolean): void {
