@@ -75,7 +75,7 @@ export {
 } from './timeseries/index.js';
 export type {
   ArFit, ArSpec, Trend, CsvTable, SeriesData, Normalization, Split, Metrics, ForecastKind, Loop, MlpConfig, TdnnConfig,
-  NarxConfig, SeqConfig, FitOptions, ForecasterConfig, ForecastRun,
+  NarxConfig, SeqConfig, FitOptions as ForecastFitOptions, ForecasterConfig, ForecastRun,
 } from './timeseries/index.js';
 
 // gradient-flow analysis (recur gradients) and its charts
@@ -93,3 +93,16 @@ export type { HeatmapOptions, LineChartOptions } from './charts/index.js';
 // the standard benchmark workload (recur bench)
 export { BenchWorkload, measure, flopsPerToken, forwardFlopsPerToken, BENCH_CELLS, BENCH_MODES } from './models/bench-workload.js';
 export type { BenchCell, BenchMode, BenchTiming, WorkloadOptions, WorkloadShape } from './models/bench-workload.js';
+
+// ── models you compose (nn/, data/sequences, train/fit) ─────────────────────────────────────────
+export * from './nn/index.js';
+export { padSequences, SequenceData, IGNORE_INDEX } from './data/sequences.js';
+export type { Sequence, Batch, BatchSource, PadOptions, SequenceDataOptions } from './data/sequences.js';
+export { fit, evaluate, predict } from './train/fit.js';
+export type { FitOptions } from './train/fit.js';
+export { trainLoop } from './train/loop.js';
+export type { TrainTask, LoopOptions, StepLog, EpochLog, History } from './train/loop.js';
+export { lossFunction } from './train/losses.js';
+export type { LossName, LossFunction } from './train/losses.js';
+export { createMetric, METRICS } from './train/metrics.js';
+export type { Metric, MetricName } from './train/metrics.js';

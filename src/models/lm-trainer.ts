@@ -18,6 +18,7 @@ import { parameterNorms } from '../analysis/param-norms.js';
 import { clipByGlobalNorm, clipByValue, firstNonFinite, globalNorm } from '../train/clip.js';
 import { Optimizer, optimizerConfig, type OptimizerKind } from '../train/optim.js';
 import { learningRate, type ScheduleKind } from '../train/schedule.js';
+import { yieldToEventLoop } from '../train/yield.js';
 import { Rng } from '../tensor/rng.js';
 import type { Vocab } from '../data/text.js';
 import { evaluatePerplexity } from './evaluate.js';
@@ -248,17 +249,4 @@ export class LmTrainer {
       metadata: { [CONFIG_KEY]: lmConfigJson(this.model, this.vocab), [TRAIN_KEY]: JSON.stringify(this.state) },
     };
   }
-}
-
-/** Let pending callbacks run: setImmediate under Node; elsewhere a MessageChannel round trip (a
- *  zero timeout would do, but browsers stretch nested ones to 4 ms). */
-function yieldToEventLoop(): Promise<void> {
-  const g = globalThis as { setImmediate?: (f: () => void) => void };
-  if (g.setImmediate) return new Promise((resolve) => g.setImmediate!(resolve));
-  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
-    channel.port2.postMessage(null);
-  });
 }

@@ -1,0 +1,46 @@
+/**
+ * @module nn/factories
+ * Layer configs with their `type` filled in, for `sequential([...])`:
+ *
+ * ```ts
+ * sequential([
+ *   recurrent({ cell: 'gru', hiddenSize: 64, numLayers: 2, output: 'final' }),
+ *   linear({ outputSize: 3 }),
+ * ], { inputSize: 8, kernels });
+ * ```
+ */
+import type {
+  DropoutLayerConfig, EmbeddingLayerConfig, GruLayerConfig, LinearLayerConfig, LstmLayerConfig, ReduceLayerConfig,
+  ResidualLayerConfig, RnnLayerConfig,
+} from './config.js';
+
+type Options<C> = Omit<C, 'type'>;
+
+/** A recurrent stack (any cell: `cell: 'rnn' | 'gru' | 'lstm' | 'residual'`), PyTorch's nn.RNN/GRU/LSTM. */
+export function recurrent(c: Options<RnnLayerConfig>): RnnLayerConfig;
+export function recurrent(c: Options<GruLayerConfig>): GruLayerConfig;
+export function recurrent(c: Options<LstmLayerConfig>): LstmLayerConfig;
+export function recurrent(c: Options<ResidualLayerConfig>): ResidualLayerConfig;
+export function recurrent(c: Options<RnnLayerConfig | GruLayerConfig | LstmLayerConfig | ResidualLayerConfig>) {
+  return { type: 'recurrent', ...c };
+}
+
+/** nn.Embedding: token ids → vectors of `embeddingDim`. */
+export function embedding(c: Options<EmbeddingLayerConfig>): EmbeddingLayerConfig {
+  return { type: 'embedding', ...c };
+}
+
+/** nn.Linear with an optional activation, on rows or on every step of a sequence. */
+export function linear(c: Options<LinearLayerConfig>): LinearLayerConfig {
+  return { type: 'linear', ...c };
+}
+
+/** Inverted dropout with probability p (active only in training). */
+export function dropout(p: number, name?: string): DropoutLayerConfig {
+  return { type: 'dropout', p, ...(name === undefined ? {} : { name }) };
+}
+
+/** A sequence → one row per sequence over its valid steps: its last step, or the mean or max. */
+export function reduce(mode: ReduceLayerConfig['mode'], name?: string): ReduceLayerConfig {
+  return { type: 'reduce', mode, ...(name === undefined ? {} : { name }) };
+}

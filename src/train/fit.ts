@@ -1,0 +1,115 @@
+/**
+ * @module train/fit
+ * `fit`, `evaluate` and `predict`: a Model, a loss and data, through the one training loop
+ * (train/loop). The Keras-like surface of recur:
+ *
+ *   const history = await fit(model, train, { loss: 'crossEntropy', lr: 0.01, epochs: 20, validation: test });
+ *   const { loss, accuracy } = evaluate(model, test, { loss: 'crossEntropy', metrics: ['accuracy'] });
+ */
+import { RecurError } from '../errors.js';
+import type { LossValue } from '../layers/loss.js';
+import type { Model } from '../nn/model.js';
+import type { Tensor, Tokens } from '../nn/types.js';
+import type { FloatArray } from '../tensor/types.js';
+import type { Batch, BatchSource } from '../data/sequences.js';
+import { trainLoop, type History, type LoopOptions } from './loop.js';
+import { lossFunction, type LossFunction, type LossName } from './losses.js';
+import { createMetric, type MetricName } from './metrics.js';
+
+/** `fit`'s options: the loss, and how to train (see LoopOptions for every field and its default). */
+export interface FitOptions extends LoopOptions {
+  loss: LossName | LossFunction;
+  /** Evaluated after every epoch: its loss decides early stopping and the best epoch. */
+  validation?: BatchSource;
+  /** Reported for the validation data after every epoch (EpochLog.metrics). */
+  metrics?: readonly MetricName[];
+}
+
+/** Train a model on batches (a list, or a source such as SequenceData that cuts them per epoch). */
+export async function fit(model: Model, data: BatchSource, options: FitOptions): Promise<History> {
+  const loss = lossFunction(options.loss);
+  const k = model.kernels;
+  const grads = new GradBuffer(model);
+  const validation = options.validation;
+  let lastEval: Record<string, number> = {};
+  const history = await trainLoop<Batch>({
+    params: model.params,
+    kernels: k,
+    batchesPerEpoch: batchCount(data),
+    batches: (epoch) => batchesOf(data, epoch),
+    lossAndGrad(batch: Batch): LossValue {
+      model.train();
+      const out = model.forward(batch.x);
+      const value = loss(k, out, batch.y, grads.for(out));
+      model.backward(grads.for(out), { inputGrad: false });
+      return value;
+    },
+    ...(validation ? {
+      validate: () => {
+        lastEval = evaluate(model, validation, { loss: options.loss, metrics: options.metrics ?? [] });
+        return lastEval.loss;
+      },
+    } : {}),
+  }, options, () => {
+    const { loss: _loss, ...metrics } = lastEval;
+    return metrics as Record<string, number>;
+  });
+  model.eval();
+  return history;
+}
+
+/** The mean loss (when `loss` is given) and metrics of a model over data, in evaluation mode. */
+export function evaluate(model: Model, data: BatchSource, options: { loss?: LossName | LossFunction; metrics?: readonly MetricName[] }): Record<string, number> {
+  const wasTraining = model.training;
+  model.eval();
+  const loss = options.loss === undefined ? undefined : lossFunction(options.loss);
+  const metrics = (options.metrics ?? []).map(createMetric);
+  if (!loss && metrics.length === 0) throw new RecurError('evaluate: expected a loss or at least one metric, got neither');
+  let sum = 0, count = 0;
+  for (const batch of batchesOf(data, 0)) {
+    const out = model.forward(batch.x);
+    if (loss) { const v = loss(model.kernels, out, batch.y, undefined); sum += v.loss * v.count; count += v.count; }
+    for (const m of metrics) m.add(model.kernels, out, batch.y);
+  }
+  model.train(wasTraining);
+  const result: Record<string, number> = {};
+  if (loss) result.loss = sum / Math.max(count, 1);
+  for (const m of metrics) result[m.name] = m.value();
+  return result;
+}
+
+/** The model's output for x in evaluation mode, copied (yours to keep): (B,O) per sequence or
+ *  (T,B,O) per step (rows past a sequence's length are padding). `batchFirst` as Model.forward. */
+export function predict(model: Model, x: Tensor | Tokens, options: { batchFirst?: boolean } = {}): Tensor {
+  const wasTraining = model.training;
+  model.eval();
+  const out = model.forward(x, options);
+  model.train(wasTraining);
+  return { data: out.data.slice(), shape: [...out.shape], lengths: out.lengths?.slice() };
+}
+
+function batchesOf(data: BatchSource, epoch: number): Iterable<Batch> {
+  return Array.isArray(data) ? data : (data as { batches(e: number): Iterable<Batch> }).batches(epoch);
+}
+
+function batchCount(data: BatchSource): number {
+  if (Array.isArray(data)) return data.length;
+  const d = data as { batchCount?: number; batches(e: number): Iterable<Batch> };
+  if (d.batchCount !== undefined) return d.batchCount;
+  let n = 0;
+  for (const _ of d.batches(0)) n++;
+  return n;
+}
+
+/** ∂L/∂output, one buffer per output size, in the backend's memory. */
+class GradBuffer {
+  private buf: FloatArray | undefined;
+  constructor(private readonly model: Model) {}
+  for(out: Tensor): FloatArray {
+    if (!this.buf || this.buf.length !== out.data.length) {
+      if (this.buf) this.model.kernels.free(this.buf);
+      this.buf = this.model.kernels.alloc(out.data.length);
+    }
+    return this.buf;
+  }
+}
