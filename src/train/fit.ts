@@ -50,9 +50,11 @@ export async function fit(model: Model, data: BatchSource, options: FitOptions):
         return lastEval.loss;
       },
     } : {}),
-  }, options, () => {
-    const { loss: _loss, ...metrics } = lastEval;
-    return metrics as Record<string, number>;
+  }, options, {
+    epochMetrics: () => {
+      const { loss: _loss, ...metrics } = lastEval;
+      return metrics as Record<string, number>;
+    },
   });
   model.eval();
   return history;

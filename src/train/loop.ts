@@ -22,11 +22,15 @@ import { yieldToEventLoop } from './yield.js';
 export interface TrainTask<B> {
   readonly params: ParamSet;
   readonly kernels: Kernels;
-  /** The batches of an epoch (0-based), and how many there are (for the schedule). */
+  /** The batches of an epoch (0-based), and how many there are (for the schedule and progress). */
   batches(epoch: number): Iterable<B>;
   readonly batchesPerEpoch: number;
   /** Forward, loss and backward of one batch; gradients were zeroed and accumulate. */
   lossAndGrad(batch: B): LossValue;
+  /** After a step that updated the parameters (a language model carries its state here). */
+  afterStep?(batch: B): void;
+  /** Sees the finite gradients before clipping (per-parameter norms, say). */
+  inspectGradients?(params: ParamSet): void;
   /** The validation score after an epoch, lower is better (undefined: no validation). */
   validate?(): number | undefined;
 }
@@ -58,7 +62,7 @@ export interface LoopOptions {
   epochs?: number;
   /** Stop after this many epochs without a better validation score; default 0 = never. */
   patience?: number;
-  /** After training, put back the parameters of the best validation epoch; default true when validating. */
+  /** After training, put back the parameters of the best validation epoch; default true. */
   restoreBest?: boolean;
   /** A non-finite loss or gradient: 'stop' (default) throws, 'skip' drops the batch (counted). */
   onNonFinite?: 'stop' | 'skip';
@@ -72,10 +76,18 @@ export interface LoopOptions {
 
 /** One optimizer step. */
 export interface StepLog {
-  epoch: number; step: number; loss: number; gradNorm: number; lr: number; skipped: boolean;
+  /** 1-based epoch, global step count, batch within the epoch and batches per epoch. */
+  epoch: number; step: number; batch: number; batches: number;
+  /** This batch's loss; the running mean over the epoch's good steps. */
+  loss: number; epochLoss: number;
+  /** ‖g‖ before clipping, and after (NaN for a skipped step). */
+  gradNorm: number; gradNormClipped: number;
+  lr: number; skipped: boolean;
+  /** Milliseconds this step took (its share of the wall clock since the last step). */
+  milliseconds: number;
 }
 
-/** One epoch: mean training loss over its batches, the validation score, and extra numbers. */
+/** One epoch: mean training loss over its good steps, the validation score, and extra numbers. */
 export interface EpochLog {
   epoch: number; step: number; trainLoss: number; valLoss: number | undefined; skipped: number; seconds: number;
   /** Validation metrics, by name (fit fills these in). */
@@ -94,60 +106,129 @@ export interface History {
   skipped: number;
 }
 
-/** Train until the epochs are done, patience runs out, or the signal aborts. */
-export async function trainLoop<B>(task: TrainTask<B>, o: LoopOptions, extraMetrics?: () => Record<string, number>): Promise<History> {
+/** Where a run is, so that it can stop and continue exactly (a checkpoint saves it). */
+export interface LoopState {
+  step: number;
+  /** Epochs done, and batches done in the current one. */
+  epoch: number;
+  batch: number;
+  /** Σ loss·count and Σ count over the current epoch's good steps; its skipped steps. */
+  epochLoss: number;
+  epochCount: number;
+  epochSkipped: number;
+  /** Best validation score so far, its epoch, and epochs since it improved. */
+  best: number | null;
+  bestEpoch: number;
+  bad: number;
+  /** Steps skipped in the whole run. */
+  skipped: number;
+}
+
+/** The state of a run that has not started. */
+export const initialLoopState = (): LoopState => ({
+  step: 0, epoch: 0, batch: 0, epochLoss: 0, epochCount: 0, epochSkipped: 0, best: null, bestEpoch: 0, bad: 0, skipped: 0,
+});
+
+/** What a caller that saves and resumes runs (the language-model trainer) adds to the options. */
+export interface LoopControl {
+  /** Where to start (a resumed run); updated as the run goes. Default: a new run. */
+  state?: LoopState;
+  /** The optimizer, when the caller keeps its state; default a new one from the options. */
+  optimizer?: Optimizer;
+  /** Asked after every step and epoch: true ends the run ('aborted') as the signal does. */
+  shouldStop?: () => boolean;
+  /** Called when the epoch count is reached, patience runs out, or the run is stopped. */
+  onEnd?: (reason: History['stopped']) => void;
+  /** Called after each epoch's bookkeeping (state.epoch counts it), before validation's verdict
+   *  is acted on: a caller can save here. */
+  afterEpoch?: (log: EpochLog) => void;
+  /** Extra numbers for each epoch's log (fit: the validation metrics). */
+  epochMetrics?: () => Record<string, number>;
+}
+
+/** Train until the epochs are done, patience runs out, or the run is stopped. */
+export async function trainLoop<B>(task: TrainTask<B>, o: LoopOptions, control: LoopControl = {}): Promise<History> {
   const epochs = o.epochs ?? 10;
   const params = task.params;
-  const optimizer = new Optimizer(optimizerConfig(o.optimizer ?? 'adam', {
+  const lr0 = o.lr ?? 1e-3;
+  checkLoopOptions(o, epochs, lr0);
+  const optimizer = control.optimizer ?? new Optimizer(optimizerConfig(o.optimizer ?? 'adam', {
     momentum: o.momentum ?? 0, ...(o.weightDecay === undefined ? {} : { weightDecay: o.weightDecay }),
   }), task.kernels, params.data.length);
-  const schedule = { kind: o.schedule ?? 'constant', lr: o.lr ?? 1e-3, warmup: o.warmup ?? 0, total: epochs * task.batchesPerEpoch, minLr: o.minLr ?? 0,
-                     gamma: o.gamma ?? 0.5, stepEvery: o.stepEvery ?? 1000 };
-  checkLoopOptions(o, epochs, schedule.lr);
-  const history: History = { epochs: [], stopped: 'done', bestEpoch: 0, steps: 0, skipped: 0 };
-  let best: { score: number; data: Float64Array } | undefined;
-  let bad = 0;
-  let yielded = Date.now();
-  for (let epoch = 0; epoch < epochs && history.stopped === 'done'; epoch++) {
+  const schedule = { kind: o.schedule ?? 'constant', lr: lr0, warmup: o.warmup ?? 0, total: epochs * task.batchesPerEpoch,
+                     minLr: o.minLr ?? 0, gamma: o.gamma ?? 0.5, stepEvery: o.stepEvery ?? 1000 };
+  const s = control.state ?? initialLoopState();
+  const history: History = { epochs: [], stopped: 'done', bestEpoch: s.bestEpoch, steps: s.step, skipped: s.skipped };
+  const stop = () => o.signal?.aborted === true || control.shouldStop?.() === true;
+  let best = s.best === null ? undefined : { score: s.best, data: undefined as Float64Array | undefined };
+  let tick = Date.now();
+  let yielded = tick;
+  while (s.epoch < epochs && history.stopped === 'done') {
     const started = Date.now();
-    let sum = 0, count = 0, skipped = 0;
-    for (const batch of task.batches(epoch)) {
-      const lr = learningRate(schedule, history.steps);
+    let i = 0;
+    for (const batch of task.batches(s.epoch)) {
+      if (i++ < s.batch) continue; // resuming mid-epoch: these were done
+      const lr = learningRate(schedule, s.step);
       params.zeroGrad();
       const value = task.lossAndGrad(batch);
       const where = nonFinite(value, params);
-      history.steps++;
-      let gradNorm = NaN;
+      s.step++;
+      s.batch++;
+      let gradNorm = NaN, gradNormClipped = NaN;
       if (where) {
-        if ((o.onNonFinite ?? 'stop') === 'stop') throw new RecurError(`training stopped at step ${history.steps} (epoch ${epoch + 1}): ${where} is not finite (loss ${value.loss}); lower the learning rate, clip gradients, or skip such batches`);
-        skipped++;
+        if ((o.onNonFinite ?? 'stop') === 'stop') throw new RecurError(`training stopped at step ${s.step} (epoch ${s.epoch + 1}): ${where} is not finite (loss ${value.loss}); lower the learning rate, clip gradients, or skip such batches`);
+        s.epochSkipped++;
+        s.skipped++;
       } else {
+        task.inspectGradients?.(params);
+        // g ← min(1, θ/‖g‖)·g
         gradNorm = clipByGlobalNorm(params.grad, o.clip && o.clip > 0 ? o.clip : Infinity);
         if (o.clipValue && o.clipValue > 0) clipByValue(params.grad, o.clipValue);
+        gradNormClipped = o.clip && o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm;
         optimizer.update(params.data, params.grad, lr);
-        sum += value.loss * value.count;
-        count += value.count;
+        task.afterStep?.(batch);
+        s.epochLoss += value.loss * value.count;
+        s.epochCount += value.count;
       }
-      o.onStep?.({ epoch: epoch + 1, step: history.steps, loss: value.loss, gradNorm, lr, skipped: where !== undefined });
-      if (Date.now() - yielded > 50) { await yieldToEventLoop(); yielded = Date.now(); }
-      if (o.signal?.aborted) { history.stopped = 'aborted'; break; }
+      const now = Date.now();
+      o.onStep?.({ epoch: s.epoch + 1, step: s.step, batch: s.batch, batches: task.batchesPerEpoch, loss: value.loss,
+                   epochLoss: s.epochLoss / Math.max(s.epochCount, 1), gradNorm, gradNormClipped, lr, skipped: where !== undefined,
+                   milliseconds: now - tick });
+      tick = Date.now();
+      if (tick - yielded > 50) {
+        await yieldToEventLoop();
+        yielded = Date.now();
+        tick = yielded; // the pause is not training time
+      }
+      if (stop()) { history.stopped = 'aborted'; break; }
     }
-    history.skipped += skipped;
-    if (count === 0 && history.stopped === 'done') throw new RecurError(`training learned nothing in epoch ${epoch + 1}: every batch had a non-finite loss or gradient (${skipped} skipped)`);
-    const valLoss = history.stopped === 'done' ? task.validate?.() : undefined;
-    const log: EpochLog = { epoch: epoch + 1, step: history.steps, trainLoss: sum / Math.max(count, 1), valLoss, skipped,
-                            seconds: (Date.now() - started) / 1000, metrics: valLoss === undefined ? {} : extraMetrics?.() ?? {} };
+    if (history.stopped !== 'done') break;
+    if (s.epochCount === 0) throw new RecurError(`training learned nothing in epoch ${s.epoch + 1}: every batch had a non-finite loss or gradient (${s.epochSkipped} skipped)`);
+    const valLoss = task.validate?.();
+    const log: EpochLog = { epoch: s.epoch + 1, step: s.step, trainLoss: s.epochLoss / s.epochCount, valLoss, skipped: s.epochSkipped,
+                            seconds: (Date.now() - started) / 1000, metrics: valLoss === undefined ? {} : control.epochMetrics?.() ?? {} };
+    s.epoch++;
+    s.batch = 0;
+    s.epochLoss = s.epochCount = s.epochSkipped = 0;
+    if (valLoss !== undefined) {
+      if (!best || valLoss < best.score) {
+        best = { score: valLoss, data: o.restoreBest === false ? undefined : Float64Array.from(params.data) };
+        s.best = valLoss;
+        s.bestEpoch = s.epoch;
+        s.bad = 0;
+      } else if ((o.patience ?? 0) > 0 && ++s.bad >= o.patience!) history.stopped = 'early';
+    } else s.bestEpoch = s.epoch;
     history.epochs.push(log);
+    control.afterEpoch?.(log);
     o.onEpoch?.(log);
-    if (valLoss === undefined) { history.bestEpoch = epoch + 1; continue; }
-    if (!best || valLoss < best.score) {
-      best = { score: valLoss, data: Float64Array.from(params.data) };
-      history.bestEpoch = epoch + 1;
-      bad = 0;
-    } else if ((o.patience ?? 0) > 0 && ++bad >= o.patience!) history.stopped = 'early';
+    if (history.stopped === 'done' && stop()) history.stopped = 'aborted';
   }
-  if (best && (o.restoreBest ?? true)) params.data.set(best.data);
-  else history.bestEpoch = history.epochs.length;
+  // the best epoch's parameters, when this run saw them (a resumed run may not have)
+  if (best?.data && o.restoreBest !== false) params.data.set(best.data);
+  history.bestEpoch = best?.data || !best ? s.bestEpoch : s.epoch;
+  history.steps = s.step;
+  history.skipped = s.skipped;
+  control.onEnd?.(history.stopped);
   return history;
 }
 
