@@ -6,14 +6,19 @@ docs/models.md. A 2-layer nn.GRU (H = 32) over packed sequences, h_n of the top 
     /usr/bin/python3 tools/examples/gru_classifier_torch.py [epochs] [seed]
 """
 import json
+import os
 import pathlib
 import sys
 
-import torch
-from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+# one thread, pinned before torch loads (OpenBLAS and OpenMP otherwise spin on a busy machine)
+for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")
 
-torch.set_num_threads(2)
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence  # noqa: E402
+
+torch.set_num_threads(1)
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
