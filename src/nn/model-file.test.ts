@@ -8,6 +8,7 @@ import { RecurError } from '../errors.js';
 import { parseSafetensors, serializeSafetensors, tensorToInt32 } from '../format/safetensors.js';
 import { jsKernels } from '../kernels/js/index.js';
 import { loadLm } from '../models/lm-file.js';
+import { loadForecaster } from '../timeseries/model-file.js';
 import { compare, describeDiff, floats, loadFixture, ROOT } from '../../test/helpers.js';
 import { createMetric } from '../train/metrics.js';
 import { dropout, embedding, linear, recurrent, reduce } from './factories.js';
@@ -126,5 +127,34 @@ test('layer names become parameter prefixes; unnamed layers take their index, as
     const bound = 1 / Math.sqrt(3); // H = 3 for the GRU, I = 3 for the head
     assert.ok(p.data.every((v) => Math.abs(v) <= bound), `${p.name} within ±${bound}`);
     assert.ok(p.data.some((v) => v !== 0), `${p.name} initialised`);
+  }
+});
+
+test('files written by recur 0.1.0 still load (test/fixtures/release-0.1)', () => {
+  const dir = `${ROOT}test/fixtures/release-0.1`;
+  // a language model with its training state: the same logits as the language-model class gives
+  const bytes = readFileSync(`${dir}/lm-gru-char.safetensors`);
+  const lm = loadLm(parseSafetensors(bytes, 'lm'), 'lm', k64);
+  const model = loadModel(bytes, k64).eval();
+  const ids = lm.vocab.encodeText('the lazy fox');
+  const T = ids.length;
+  const logits = model.forward({ tokens: ids, shape: [T, 1] }).data;
+  lm.model.loss(ids, ids, T, 1);
+  const state = lm.model.zeroState(1);
+  const step = new Int32Array(1);
+  for (let t = 0; t < T; t++) {
+    step[0] = ids[t]!;
+    const want = lm.model.step(step, state);
+    for (let v = 0; v < want.length; v++) assert.ok(Math.abs(logits[t * want.length + v]! - want[v]!) < 1e-12, `step ${t} logit ${v}`);
+  }
+  // the recur run example's stack
+  const stack = loadModel(readFileSync(`${dir}/stack-lstm.safetensors`), k32);
+  assert.equal(stack.parameters[0]!.name, 'weight_ih_l0');
+  assert.equal(stack.outputSize, 10);
+  // forecasters load with their own loader, and loadModel says so
+  for (const name of ['forecaster-gru-airline', 'forecaster-ar-airline']) {
+    const f = loadForecaster(parseSafetensors(readFileSync(`${dir}/${name}.safetensors`), name), name, k64);
+    assert.ok(f.config.normalization.log);
+    assert.throws(() => loadModel(readFileSync(`${dir}/${name}.safetensors`), k64), /forecaster file .* loadForecaster/);
   }
 });
