@@ -42,3 +42,11 @@ test('airline forecaster: the GRU beats the seasonal naive forecast one step ahe
   assert.equal(Number(m[2]), 50.0, 'the seasonal naive RMSE of docs/forecasting.md');
   assert.ok(Number(m[1]) < 0.6 * Number(m[2]), out);
 });
+
+test('custom model with two inputs: learns (RMSE far below predicting 0), saves and reloads to the same numbers', () => {
+  const out = example('custom-model', '10');
+  const m = /held-out RMSE ([\d.]+) \(predicting 0: ([\d.]+)\); reloaded: ([\d.]+)/.exec(out);
+  assert.ok(m, out);
+  assert.ok(Number(m[1]) < 0.1 * Number(m[2]), out);
+  assert.equal(m[3], m[1], 'the reloaded model scores the same');
+});

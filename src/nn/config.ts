@@ -108,10 +108,10 @@ export interface SequentialLayerConfig extends Named {
   readonly layers: readonly LayerConfig[];
 }
 
-/** The config of a layer defined outside recur (see `registerLayer`): its `type` and any JSON. */
+/** The config of a layer defined outside recur (see `registerLayer`): its `type`, and whatever
+ *  JSON-serialisable fields the layer needs to rebuild itself. */
 export interface CustomLayerConfig extends Named {
   readonly type: `custom:${string}`;
-  readonly [key: string]: unknown;
 }
 
 /** Every layer config. */

@@ -17,27 +17,27 @@ import { lossFunction, type LossFunction, type LossName } from './losses.js';
 import { createMetric, type MetricName } from './metrics.js';
 
 /** `fit`'s options: the loss, and how to train (see LoopOptions for every field and its default). */
-export interface FitOptions extends LoopOptions {
+export interface FitOptions<X = Tensor | Tokens> extends LoopOptions {
   loss: LossName | LossFunction;
   /** Evaluated after every epoch: its loss decides early stopping and the best epoch. */
-  validation?: BatchSource;
+  validation?: BatchSource<X>;
   /** Reported for the validation data after every epoch (EpochLog.metrics). */
   metrics?: readonly MetricName[];
 }
 
 /** Train a model on batches (a list, or a source such as SequenceData that cuts them per epoch). */
-export async function fit(model: Model, data: BatchSource, options: FitOptions): Promise<History> {
+export async function fit<X = Tensor | Tokens>(model: Model<X>, data: BatchSource<X>, options: FitOptions<X>): Promise<History> {
   const loss = lossFunction(options.loss);
   const k = model.kernels;
   const grads = new GradBuffer(model);
   const validation = options.validation;
   let lastEval: Record<string, number> = {};
-  const history = await trainLoop<Batch>({
+  const history = await trainLoop<Batch<X>>({
     params: model.params,
     kernels: k,
     batchesPerEpoch: batchCount(data),
     batches: (epoch) => batchesOf(data, epoch),
-    lossAndGrad(batch: Batch): LossValue {
+    lossAndGrad(batch: Batch<X>): LossValue {
       model.train();
       const out = model.forward(batch.x);
       const value = loss(k, out, batch.y, grads.for(out));
@@ -61,7 +61,7 @@ export async function fit(model: Model, data: BatchSource, options: FitOptions):
 }
 
 /** The mean loss (when `loss` is given) and metrics of a model over data, in evaluation mode. */
-export function evaluate(model: Model, data: BatchSource, options: { loss?: LossName | LossFunction; metrics?: readonly MetricName[] }): Record<string, number> {
+export function evaluate<X = Tensor | Tokens>(model: Model<X>, data: BatchSource<X>, options: { loss?: LossName | LossFunction; metrics?: readonly MetricName[] }): Record<string, number> {
   const wasTraining = model.training;
   model.eval();
   const loss = options.loss === undefined ? undefined : lossFunction(options.loss);
@@ -82,7 +82,7 @@ export function evaluate(model: Model, data: BatchSource, options: { loss?: Loss
 
 /** The model's output for x in evaluation mode, copied (yours to keep): (B,O) per sequence or
  *  (T,B,O) per step (rows past a sequence's length are padding). `batchFirst` as Model.forward. */
-export function predict(model: Model, x: Tensor | Tokens, options: { batchFirst?: boolean } = {}): Tensor {
+export function predict<X = Tensor | Tokens>(model: Model<X>, x: X, options: { batchFirst?: boolean } = {}): Tensor {
   const wasTraining = model.training;
   model.eval();
   const out = model.forward(x, options);
@@ -90,13 +90,13 @@ export function predict(model: Model, x: Tensor | Tokens, options: { batchFirst?
   return { data: out.data.slice(), shape: [...out.shape], lengths: out.lengths?.slice() };
 }
 
-function batchesOf(data: BatchSource, epoch: number): Iterable<Batch> {
-  return Array.isArray(data) ? data : (data as { batches(e: number): Iterable<Batch> }).batches(epoch);
+function batchesOf<X>(data: BatchSource<X>, epoch: number): Iterable<Batch<X>> {
+  return Array.isArray(data) ? data : (data as { batches(e: number): Iterable<Batch<X>> }).batches(epoch);
 }
 
-function batchCount(data: BatchSource): number {
+function batchCount<X>(data: BatchSource<X>): number {
   if (Array.isArray(data)) return data.length;
-  const d = data as { batchCount?: number; batches(e: number): Iterable<Batch> };
+  const d = data as { batchCount?: number; batches(e: number): Iterable<Batch<X>> };
   if (d.batchCount !== undefined) return d.batchCount;
   let n = 0;
   for (const _ of d.batches(0)) n++;
@@ -106,7 +106,7 @@ function batchCount(data: BatchSource): number {
 /** ∂L/∂output, one buffer per output size, in the backend's memory. */
 class GradBuffer {
   private buf: FloatArray | undefined;
-  constructor(private readonly model: Model) {}
+  constructor(private readonly model: Model<never>) {}
   for(out: Tensor): FloatArray {
     if (!this.buf || this.buf.length !== out.data.length) {
       if (this.buf) this.model.kernels.free(this.buf);
