@@ -6,30 +6,42 @@
  *
  * `threads` (default: the cores available, os.availableParallelism() under Node) is how many threads
  * the wasm backends may run on; `kernels.threads` is how many they do (1 without SharedArrayBuffer,
- * and for the js backend). Call `kernels.dispose?.()` to end worker threads early.
+ * and for the js backend). Call `kernels.dispose?.()` to end worker threads early. Where threads
+ * cannot start, the wasm kernels run on one and say why in `kernels.fallback` (no throw).
  */
 import { RecurError } from '../errors.js';
 import { jsKernels } from './js/index.js';
 import type { Kernels } from './types.js';
 import { availableCores, hasWasmSimd, loadWasmKernels, type CreateWorker } from './wasm/index.js';
 
+/** A backend by name: 'auto' (the fastest this engine runs), or exactly one of the others. */
 export type KernelChoice = 'auto' | 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
 
+/** Options of loadKernels. */
 export interface LoadKernelsOptions {
+  /** Which backend (default 'auto'); a named one that this engine cannot run is a RecurError. */
   prefer?: KernelChoice | undefined;
   /** The wasm backends' initial memory in MiB (see kernels/wasm). */
   memoryMiB?: number | undefined;
   /** Threads for the wasm backends, the caller's included (default: the cores available). */
   threads?: number | undefined;
   /** Browsers: how to start a kernel worker thread, where a bundler does not copy the worker beside
-   *  recur's files (see kernels/wasm/pool); e.g. with Vite
-   *  `() => new Worker(new URL('recur/dist/src/kernels/wasm/worker.js', import.meta.url), { type: 'module' })`. */
+   *  recur's files; with Vite (docs/web.md)
+   *  `() => new Worker(new URL('recur/kernel-worker', import.meta.url), { type: 'module' })`. */
   createWorker?: CreateWorker | undefined;
+  /** Called with `kernels.fallback` where the kernels run on fewer threads than asked for because
+   *  threads could not start (e.g. `console.warn`); loadKernels never throws for that. */
+  onFallback?: ((message: string) => void) | undefined;
 }
 
+/**
+ * The kernels to compute with: the fastest backend this engine runs ('auto'), or the one named.
+ * Resolves to a backend on `kernels.threads` threads; see `kernels.fallback` for why fewer run
+ * than asked for. Throws a RecurError for bad options or a named backend this engine lacks.
+ */
 export async function loadKernels(opts: LoadKernelsOptions = {}): Promise<Kernels> {
   const prefer = opts.prefer ?? 'auto';
-  const { memoryMiB, createWorker } = opts;
+  const { memoryMiB, createWorker, onFallback } = opts;
   if (opts.threads !== undefined && !(Number.isSafeInteger(opts.threads) && opts.threads >= 1)) {
     throw new RecurError(`kernels: threads: expected an integer ≥ 1, got ${opts.threads}`);
   }
@@ -38,11 +50,11 @@ export async function loadKernels(opts: LoadKernelsOptions = {}): Promise<Kernel
     case 'js':
       return jsKernels('float32');
     case 'wasm-relaxed-simd':
-      return loadWasmKernels({ relaxed: true, memoryMiB, threads, createWorker });
+      return loadWasmKernels({ relaxed: true, memoryMiB, threads, createWorker, onFallback });
     case 'wasm-simd':
-      return loadWasmKernels({ relaxed: false, memoryMiB, threads, createWorker });
+      return loadWasmKernels({ relaxed: false, memoryMiB, threads, createWorker, onFallback });
     case 'auto':
-      return hasWasmSimd() ? loadWasmKernels({ memoryMiB, threads, createWorker }) : jsKernels('float32');
+      return hasWasmSimd() ? loadWasmKernels({ memoryMiB, threads, createWorker, onFallback }) : jsKernels('float32');
     default:
       throw new RecurError(`kernels: expected auto, wasm-relaxed-simd, wasm-simd or js, got ${String(prefer)}`);
   }

@@ -19,6 +19,10 @@ export interface Kernels {
   readonly dtype: DType;
   /** Threads the kernels run on: the caller's plus worker threads (1 for a single-threaded backend). */
   readonly threads: number;
+  /** Set where fewer threads run than were asked for because they could not start (no
+   *  SharedArrayBuffer: a page not cross-origin isolated; a page's main thread; a worker script
+   *  that did not load): why, in one line. The kernels then work on one thread. */
+  readonly fallback?: string | undefined;
   /** A zero-filled array of this backend's dtype, in memory the backend can use directly. */
   alloc(length: number): FloatArray;
   /** Give back an array from alloc (a no-op where the garbage collector owns memory). */

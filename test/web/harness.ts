@@ -38,16 +38,17 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.wasm': 'application/wasm',
 };
 
-/** A static server for `dir` on 127.0.0.1 (a free port), with COOP/COEP so the page is cross-origin isolated. */
-export async function serve(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+/** A static server for `dir` on 127.0.0.1 (a free port), with COOP/COEP so the page is cross-origin
+ *  isolated (unless `isolated` is false). */
+export async function serve(dir: string, isolated = true): Promise<{ url: string; close: () => Promise<void> }> {
   const root = normalize(dir + sep);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    const headers = {
+    const headers = isolated ? {
       'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
       'Cross-Origin-Resource-Policy': 'same-origin', 'Cache-Control': 'no-store',
-    };
+    } : { 'Cache-Control': 'no-store' };
     if (!file.startsWith(root) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found');
       return;

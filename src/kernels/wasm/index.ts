@@ -17,7 +17,9 @@
  * memory (kernels/wasm/pool) and splits the calls large enough to pay between them and the caller;
  * `kernels.threads` says how many run, `kernels.dispose()` ends the workers (they are unref'd, so
  * a Node process also exits without it). n is capped at the cores available: more threads than
- * cores polling for work makes every fork/join cost milliseconds.
+ * cores polling for work makes every fork/join cost milliseconds. Where threads cannot start (no
+ * shared memory, a page's main thread, a worker script that does not load) the kernels run on the
+ * calling thread, never throw for it, and say why in `kernels.fallback` (and to `onFallback`).
  */
 import { RecurError } from '../../errors.js';
 import { moduleBytes, unshareMemoryImport, type WasmFlavor } from './binary.js';
@@ -33,6 +35,7 @@ export type { WasmExports } from './exports.js';
 export { WasmHeap } from './heap.js';
 export { enableRelaxedSimd, hasRelaxedSimd, hasSharedMemory, hasWasmSimd } from './features.js';
 
+/** Options of loadWasmKernels. */
 export interface WasmKernelOptions {
   /** true: relaxed SIMD or a RecurError; false: plain SIMD; absent: relaxed where available. */
   relaxed?: boolean | undefined;
@@ -46,6 +49,8 @@ export interface WasmKernelOptions {
   split?: Partial<SplitThresholds> | undefined;
   /** Browsers: how to start a kernel worker, for bundlers that do not copy worker.js (kernels/wasm/pool). */
   createWorker?: CreateWorker | undefined;
+  /** Called with `kernels.fallback` where fewer threads run than asked for (e.g. console.warn). */
+  onFallback?: ((message: string) => void) | undefined;
 }
 
 /** The cores available: os.availableParallelism() under Node (a guarded import), else
@@ -67,6 +72,9 @@ export async function availableCores(): Promise<number> {
   }
   return Math.max(1, g.navigator?.hardwareConcurrency ?? 1);
 }
+
+const NO_SHARED_MEMORY = 'no SharedArrayBuffer (a web page and its Workers have it only when cross-origin isolated: ' +
+  'serve the page with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)';
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
@@ -111,6 +119,11 @@ export async function loadWasmKernels(opts: WasmKernelOptions = {}): Promise<Was
     throw new RecurError(`wasm kernels: threads: expected an integer ≥ 1, got ${requested}`);
   }
   const threads = shared ? Math.min(requested, opts.cores ?? await availableCores()) : 1;
-  if (threads > 1) await kernels.startWorkers(memory, threads - 1, opts.createWorker);
+  const why = !shared && requested > 1 ? NO_SHARED_MEMORY
+    : threads > 1 ? await kernels.startWorkers(memory, threads - 1, opts.createWorker) : undefined;
+  if (why !== undefined) {
+    kernels.fallback = `wasm kernels: 1 thread instead of ${shared ? threads : requested}: ${why}`;
+    opts.onFallback?.(kernels.fallback);
+  }
   return kernels;
 }

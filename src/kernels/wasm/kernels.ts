@@ -99,16 +99,22 @@ export class WasmKernels implements Kernels {
     return this.s.threads;
   }
 
-  /** Start `workers` worker threads and run on them from now on (loadWasmKernels calls this). */
-  async startWorkers(memory: WebAssembly.Memory, workers: number, createWorker?: CreateWorker): Promise<void> {
-    if (this.s.threads > 1 || workers < 1) return;
+  /** Why fewer threads run than were asked for (set by loadWasmKernels; see Kernels.fallback). */
+  fallback: string | undefined;
+
+  /** Start `workers` worker threads and run on them from now on (loadWasmKernels calls this);
+   *  undefined once they run, else why they cannot (the kernels then run on this thread alone). */
+  async startWorkers(memory: WebAssembly.Memory, workers: number, createWorker?: CreateWorker): Promise<string | undefined> {
+    if (this.s.threads > 1 || workers < 1) return undefined;
     const scratch = [this.gemmScratch];
     for (let w = 0; w < workers; w++) scratch.push(this.heap.allocBytes(this.scratchBytes));
-    if (!await this.s.start(this.module, memory, workers, scratch, this.fns, createWorker)) {
+    const why = await this.s.start(this.module, memory, workers, scratch, this.fns, createWorker);
+    if (why !== undefined) {
       for (const at of scratch.slice(1)) this.heap.freeBytes(at);
-      return;
+      return why;
     }
     this.workerScratch = scratch.slice(1);
+    return undefined;
   }
 
   /** End the worker threads; the kernels keep working on the calling thread alone. */

@@ -21,7 +21,10 @@
  * kernels/wasm/worker, from a thread that may block in Atomics.wait (a Worker: the page's own thread
  * may not, and gets no pool), with shared memory (a cross-origin isolated page). A bundler that
  * does not copy worker.js beside this file is given `createWorker` (web/src/train-worker does so
- * for Vite). Nested Workers are what a page's training Worker starts.
+ * for Vite; docs/web.md is the recipe for an app). Nested Workers are what a page's training Worker
+ * starts. Where no worker can start (no Worker, a thread that may not block, a worker script that
+ * fails to load or does not answer within READY_MS), `start` says why instead of throwing, and the
+ * kernels run on the calling thread alone (kernels/wasm/index reports it as `kernels.fallback`).
  */
 import { RecurError } from '../../errors.js';
 import {
@@ -46,6 +49,10 @@ export interface KernelWorker {
 /** Starts one kernel worker, e.g. `() => new Worker(new URL('recur/.../worker.js', import.meta.url), { type: 'module' })`. */
 export type CreateWorker = () => KernelWorker;
 
+/** Milliseconds a starting worker has to say it is ready before the pool gives up on it. */
+export const READY_MS = 20_000;
+
+/** How a WorkerPool is started. */
 export interface PoolOptions {
   /** Browsers: how to start a kernel worker (default: a module Worker on worker.js beside this file). */
   createWorker?: CreateWorker | undefined;
@@ -55,6 +62,7 @@ export interface PoolOptions {
   callerSpinMicros?: number | undefined;
 }
 
+/** Worker threads sharing one wasm memory and module with the calling thread, for splitting calls. */
 export class WorkerPool {
   /** Worker threads (the calling thread is not counted). */
   readonly size: number;
@@ -82,12 +90,13 @@ export class WorkerPool {
 
   /**
    * Start `workers` threads on module and memory. `scratch[t]` is thread t's gemm scratch address
-   * (0: the caller, whose exports `fns` are). undefined where this runtime cannot start workers.
+   * (0: the caller, whose exports `fns` are). Where the workers cannot start: why (one line, no throw).
    */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, workers: number, scratch: number[],
-                     fns: readonly Fn[], opts: PoolOptions = {}): Promise<WorkerPool | undefined> {
+                     fns: readonly Fn[], opts: PoolOptions = {}): Promise<WorkerPool | string> {
+    if (workers < 1) return 'no worker threads asked for';
     const spawn = await workerSpawner(opts.createWorker);
-    if (!spawn || workers < 1) return undefined;
+    if (typeof spawn === 'string') return spawn;
     const control = new SharedArrayBuffer(CONTROL_INTS * 4);
     const data = new SharedArrayBuffer(sharedData(workers + 1));
     const d = new Float64Array(data);
@@ -99,11 +108,12 @@ export class WorkerPool {
       }));
     } catch (e) {
       for (const h of handles) void h.terminate();
-      throw new RecurError(`wasm kernels: cannot start ${workers} worker thread(s): ${(e as Error).message}`);
+      return `the kernel worker did not start (${(e as Error).message}); with a bundler, pass createWorker (docs/web.md)`;
     }
     return new WorkerPool(workers, control, data, handles, opts.callerSpinMicros ?? 100, fns);
   }
 
+  /** Whether the workers still run (false after dispose). */
   get alive(): boolean {
     return this.live;
   }
@@ -172,8 +182,8 @@ interface NodeWorkerThreads {
   Worker: new (url: URL) => NodeWorker;
 }
 
-/** How this runtime starts a worker on kernels/wasm/worker.js, or undefined. */
-async function workerSpawner(createWorker: CreateWorker | undefined): Promise<Spawn | undefined> {
+/** How this runtime starts a worker on kernels/wasm/worker.js, or why it cannot. */
+async function workerSpawner(createWorker: CreateWorker | undefined): Promise<Spawn | string> {
   const node = (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
   if (typeof node !== 'string') return browserSpawner(createWorker);
   let wt: NodeWorkerThreads;
@@ -181,7 +191,7 @@ async function workerSpawner(createWorker: CreateWorker | undefined): Promise<Sp
     const specifier = 'node:worker_threads';
     wt = (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as NodeWorkerThreads;
   } catch {
-    return undefined;
+    return 'node:worker_threads is not available';
   }
   const url = workerUrl();
   return (init) => new Promise<Handle>((resolve, reject) => {
@@ -209,9 +219,11 @@ function workerUrl(): URL {
 }
 
 /** Browsers: module Workers, where this thread may block (the join sleeps in Atomics.wait). */
-function browserSpawner(createWorker: CreateWorker | undefined): Spawn | undefined {
+function browserSpawner(createWorker: CreateWorker | undefined): Spawn | string {
   const Ctor = (globalThis as { Worker?: new (url: URL, o: { type: 'module' }) => KernelWorker }).Worker;
-  if (!canBlock() || (createWorker === undefined && typeof Ctor !== 'function')) return undefined;
+  if (typeof SharedArrayBuffer !== 'function') return 'no SharedArrayBuffer';
+  if (!canBlock()) return "this thread may not block in Atomics.wait (a page's main thread): load the kernels in a Worker";
+  if (createWorker === undefined && typeof Ctor !== 'function') return 'this runtime has no Worker';
   const create = createWorker ?? (() => new Ctor!(workerUrl(), { type: 'module' }));
   return (init) => new Promise<Handle>((resolve, reject) => {
     let worker: KernelWorker;
@@ -221,14 +233,16 @@ function browserSpawner(createWorker: CreateWorker | undefined): Spawn | undefin
       reject(e as Error);
       return;
     }
-    const fail = (why: string): void => { worker.terminate(); reject(new Error(why)); };
-    const onError = (e: { message?: string }): void => fail(e.message ?? 'the worker script failed to load');
+    const timer = setTimeout(() => fail(`no answer within ${READY_MS / 1000} s`), READY_MS);
+    const fail = (why: string): void => { clearTimeout(timer); worker.terminate(); reject(new Error(why)); };
+    const onError = (e: { message?: string }): void => fail(e.message || 'the worker script failed to load');
     const onMessage = (e: { data?: unknown }): void => {
       const m = e.data as { ready?: boolean; error?: string };
       // a chunk's failure is reported through ERROR: no listeners once it runs
       worker.removeEventListener('message', onMessage);
       worker.removeEventListener('error', onError);
       if (!m.ready) return fail(m.error ?? 'no ready message');
+      clearTimeout(timer);
       resolve(worker);
     };
     worker.addEventListener('error', onError);

@@ -65,14 +65,14 @@ export class CallSplitter {
   }
 
   /** Start `workers` threads on module and memory (scratch[t]: thread t's gemm scratch, 0 the
-   *  caller's; fns: the caller's exports); false where this runtime cannot start workers. */
+   *  caller's; fns: the caller's exports); undefined once they run, else why they cannot. */
   async start(module: WebAssembly.Module, memory: WebAssembly.Memory, workers: number, scratch: number[],
-              fns: ReturnType<typeof opTable>, createWorker: CreateWorker | undefined): Promise<boolean> {
+              fns: ReturnType<typeof opTable>, createWorker: CreateWorker | undefined): Promise<string | undefined> {
     const pool = await WorkerPool.start(module, memory, workers, scratch, fns, { createWorker });
-    if (!pool) return false;
+    if (typeof pool === 'string') return pool;
     this.pool = pool;
     this.j = pool.data;
-    return true;
+    return undefined;
   }
 
   /** End the worker threads; calls run whole on the calling thread from now on. */
