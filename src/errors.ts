@@ -3,6 +3,10 @@
  * A user's mistake (bad shape, bad file, bad option) is a RecurError: the CLI prints its message on
  * one line and exits non-zero, with no stack trace. Anything else that escapes is a bug in recur.
  */
+/**
+ * A user's mistake (a bad shape, file, option or value): its message is one line saying what was
+ * expected and what came. Anything else recur throws is a bug.
+ */
 export class RecurError extends Error {
   override readonly name = 'RecurError';
 }

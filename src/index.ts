@@ -11,12 +11,12 @@ export { Rng } from './tensor/rng.js';
 export type { DType, FloatArray } from './tensor/types.js';
 
 // kernels
-export type { Activation, Kernels } from './kernels/types.js';
+export type { Activation, Kernels, SequenceKernels } from './kernels/types.js';
 export { jsKernels } from './kernels/js/index.js';
 
 // cells (one layer-direction over a sequence; most users want RecurrentStack)
 export { createCell, gateCount } from './cells/index.js';
-export type { Cell, CellKind, CellWeights, ResidualForm, SeqDims } from './cells/index.js';
+export type { Alloc, Cell, CellCache, CellChoice, CellKind, CellWeights, ResidualForm, SeqDims, StepViews } from './cells/index.js';
 
 // layers
 export { recurrentConfig } from './layers/config.js';
@@ -34,13 +34,13 @@ export type { CrossEntropyOptions, LossValue, Reduction } from './layers/loss.js
 export {
   parseSafetensors, serializeSafetensors, tensorToFloat32, tensorToFloat64, tensorToInt32,
 } from './format/safetensors.js';
-export type { SafeDType, SafeTensor, SafetensorsFile, TensorToWrite } from './format/safetensors.js';
+export type { SafeDType, SafeTensor, SafetensorsFile, TensorData, TensorToWrite } from './format/safetensors.js';
 export { CONFIG_KEY, loadStack, readStackConfig, runStack, stackTensors } from './models/stack-file.js';
 export type { RunFiles } from './models/stack-file.js';
 
 // kernels: the fast backends and the chooser
 export { loadKernels, loadWasmKernels } from './kernels/index.js';
-export type { CreateWorker, KernelChoice, KernelWorker, LoadKernelsOptions } from './kernels/index.js';
+export type { CreateWorker, KernelChoice, KernelWorker, LoadKernelsOptions, WasmFlavor, WasmKernelOptions, WasmKernels } from './kernels/index.js';
 
 // language models
 export { Vocab, tokenize, preprocessD2l, joinTokens } from './data/text.js';
@@ -72,27 +72,27 @@ export {
   ArModel, fitAr, selectArOrder, lstsq, parseCsv, seriesFromTable, chronologicalSplit, fitNormalization, metrics,
   oneStepBaselines, originBaselines, GENERATORS, mackeyGlass, narendraLi, narma10, sine, closedLoop, kStepAhead, openLoop,
   Mlp, TdnnStack, Narx, SeqForecaster, fitOpenLoop, Forecaster, forecasterFile, loadForecaster, runForecast, kStepExperiment,
+  DEFAULT_FIT,
 } from './timeseries/index.js';
 export type {
   ArFit, ArSpec, Trend, CsvTable, SeriesData, Normalization, Split, Metrics, ForecastKind, Loop, MlpConfig, TdnnConfig,
   NarxConfig, SeqConfig, FitOptions as ForecastFitOptions, ForecasterConfig, ForecastRun,
+  InformationCriterion, OrderSelection, LeastSquares, ColumnOptions, Scale, Generated, StepModel, TrainableModel,
+  TdnnLayerConfig, SeqKind, SeqMode, FitReport as ForecastFitReport, EpochReport as ForecastEpochReport, LoopScores,
+  ModelOptions as ForecastModelOptions, SeriesInput, KStepResult,
 } from './timeseries/index.js';
 
-// gradient-flow analysis (recur gradients) and its charts
+// gradient-flow analysis (recur gradients; its charts stay internal to the CLI)
 export {
   gradientNorms, gradientHeatmap, weightSpectra, rnnJacobianNorms, fitLogSlope, GATE_NAMES,
 } from './analysis/gradient-flow.js';
 export type { FlowInput, GradientNorms, JacobianNorms, WeightSpectrum } from './analysis/gradient-flow.js';
 export { CELL_NAMES, cellConfig, describeCell, randomStack, randomInput, initRecurrentWeights } from './analysis/random-model.js';
+export { WHH_INITS } from './analysis/random-model.js';
 export type { CellName, CellOptions, RandomModelSpec, RecurrentInit, WhhInit } from './analysis/random-model.js';
 export { parameterNorms } from './analysis/param-norms.js';
 export { eigenvalues, spectralRadius, maxSingularValue, singularValues } from './analysis/linalg.js';
-export { lineChart, heatmap } from './charts/index.js';
-export type { HeatmapOptions, LineChartOptions } from './charts/index.js';
-
-// the standard benchmark workload (recur bench)
-export { BenchWorkload, measure, flopsPerToken, forwardFlopsPerToken, BENCH_CELLS, BENCH_MODES } from './models/bench-workload.js';
-export type { BenchCell, BenchMode, BenchTiming, WorkloadOptions, WorkloadShape } from './models/bench-workload.js';
+export type { Complex } from './analysis/linalg.js';
 
 // ── models you compose (nn/, data/sequences, train/fit) ─────────────────────────────────────────
 export * from './nn/index.js';

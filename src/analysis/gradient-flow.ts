@@ -21,6 +21,7 @@ import type { RecurrentStack } from '../layers/recurrent.js';
 import type { FloatArray } from '../tensor/types.js';
 import { gram, maxSingularValue, spectralRadius, symmetricEigenvalues } from './linalg.js';
 
+/** The input sequence (T,B,I) and initial states to measure gradient flow on. */
 export interface FlowInput {
   x: FloatArray;                    // (T,B,I)
   T: number;
@@ -29,6 +30,10 @@ export interface FlowInput {
   c0?: FloatArray | undefined;      // (L*D,B,H), LSTM only
 }
 
+/**
+ * How the gradient of the last hidden state's sum shrinks or grows going back in time: its norm at
+ * each distance d.
+ */
 export interface GradientNorms {
   distance: number[];               // 0 … T−1
   gradNorm: number[];               // ‖∂L/∂h_{T−1−d}‖₂ over (B,H); d = 0 is ‖1‖ = √(B·H)
@@ -78,6 +83,9 @@ export function gradientHeatmap(stack: RecurrentStack, input: FlowInput): Float6
   return out;
 }
 
+/**
+ * The spectral radius and largest singular value of one gate block of one recurrent weight matrix.
+ */
 export interface WeightSpectrum {
   layer: number;
   direction: 'forward' | 'reverse';
@@ -86,6 +94,7 @@ export interface WeightSpectrum {
   maxSingularValue: number;         // ‖block‖₂
 }
 
+/** The gates of each cell kind, in PyTorch's order within weight_hh. */
 export const GATE_NAMES: Record<string, readonly string[]> = {
   rnn: ['h'], gru: ['r', 'z', 'n'], lstm: ['i', 'f', 'g', 'o'], residual: ['g'],
 };
@@ -113,6 +122,7 @@ export function weightSpectra(stack: RecurrentStack): WeightSpectrum[] {
   return out;
 }
 
+/** The simple RNN's step Jacobian norms γ_k = ‖diag(f′(z_k)) Uᵀ‖₂ along a sequence. */
 export interface JacobianNorms {
   step: number[];                   // k = 0 … T−1
   mean: number[];                   // mean over batch rows of γ_k = ‖diag(f'(z_k)) Uᵀ‖₂

@@ -20,6 +20,7 @@ export {
   gram, maxSingularValue, maxSymmetricEigenvalue, singularValues, symmetricEigenvalues,
 } from './symmetric-eigen.js';
 
+/** A complex number. */
 export interface Complex {
   re: number;
   im: number;

@@ -22,11 +22,19 @@ import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 import { randomOrthogonal, spectralRadius } from './linalg.js';
 
+/**
+ * The cells the analysis tools build by name (the GRU in both reset forms, the residual cell in
+ * both).
+ */
 export const CELL_NAMES = ['rnn', 'gru', 'gru-after', 'lstm', 'residual', 'residual-xh'] as const;
+/** One of CELL_NAMES. */
 export type CellName = (typeof CELL_NAMES)[number];
+/** The ways randomStack can initialise W_hh. */
 export const WHH_INITS = ['uniform', 'orthogonal', 'identity'] as const;
+/** One of WHH_INITS. */
 export type WhhInit = (typeof WHH_INITS)[number];
 
+/** The sizes and options of a cell to analyse. */
 export interface CellOptions {
   hidden: number;
   inputSize: number;
@@ -64,6 +72,10 @@ export function describeCell(c: RecurrentConfig): string {
   }
 }
 
+/**
+ * How to initialise W_hh: PyTorch's uniform, orthogonal or identity, optionally scaled to a
+ * spectral radius.
+ */
 export interface RecurrentInit {
   whh?: WhhInit | undefined;   // default uniform
   radius?: number | undefined; // scale every gate block of W_hh to this spectral radius
@@ -105,6 +117,7 @@ function scaleToRadius(block: FloatArray, H: number, radius: number, what: strin
   for (let i = 0; i < block.length; i++) block[i]! *= s;
 }
 
+/** A seeded random stack for the analyses: the cell, its options and W_hh's initialisation. */
 export interface RandomModelSpec extends CellOptions, RecurrentInit {
   cell: CellName;
   seed: number;

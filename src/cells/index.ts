@@ -9,8 +9,13 @@ import { residualCell, type ResidualForm } from './residual.js';
 import { rnnCell } from './rnn.js';
 import type { Cell } from './types.js';
 
+/** The recurrence of a cell: the simple RNN, GRU, LSTM or a residual cell. */
 export type CellKind = 'rnn' | 'gru' | 'lstm' | 'residual';
 
+/**
+ * Which cell to build and its variant: `nonlinearity` (rnn, residual), `resetAfter` (GRU: reset
+ * gate after the recurrent product, as PyTorch) and `residual` (the residual form).
+ */
 export interface CellChoice {
   cell: CellKind;
   nonlinearity: Activation;
@@ -18,6 +23,10 @@ export interface CellChoice {
   residual: ResidualForm;
 }
 
+/**
+ * One layer-direction of the cell `c` on kernels `k`: forward and backward over a whole sequence
+ * (most users want RecurrentStack, which builds these).
+ */
 export function createCell(k: Kernels, c: CellChoice): Cell {
   switch (c.cell) {
     case 'rnn': return rnnCell(k, c.nonlinearity) as Cell;
@@ -33,5 +42,5 @@ export const gateCount = (cell: CellKind): number => (cell === 'lstm' ? 4 : cell
 export const hasRecurrentWeight = (c: Pick<CellChoice, 'cell' | 'residual'>): boolean =>
   c.cell !== 'residual' || c.residual === 'xh';
 
-export type { Cell, CellCache, CellWeights, SeqDims } from './types.js';
+export type { Alloc, Cell, CellCache, CellWeights, SeqDims, StepViews } from './types.js';
 export type { ResidualForm } from './residual.js';

@@ -18,6 +18,7 @@ import {
 import type { FloatArray } from '../tensor/types.js';
 import { StepViews, type Cell, type CellCache } from './types.js';
 
+/** The residual cell's form: 'x', h_t = h_{t-1} + g(x_t); 'xh', h_t = h_{t-1} + g(x_t, h_{t-1}). */
 export type ResidualForm = 'x' | 'xh';
 
 export interface ResidualCache extends CellCache {

@@ -39,10 +39,17 @@ export interface CellCache {
   readonly cs: StepViews | undefined; // LSTM's memory cells, same layout as hs
 }
 
+/**
+ * One layer-direction of a recurrent cell over a sequence: forward fills a cache of every step's
+ * state, backward accumulates the gradients from it (exact BPTT).
+ */
 export interface Cell<C extends CellCache = CellCache> {
   readonly gates: number;
   readonly hasRecurrentWeight: boolean;
   readonly hasCellState: boolean;
+  /**
+   * A cache for sequences of T steps, B rows, I inputs and H hidden units, its arrays from `alloc`.
+   */
   createCache(alloc: Alloc, T: number, B: number, I: number, H: number): C;
   /** Fills cache.hs (and cache.cs) from x (T,B,I) and h0, c0 (B,H). */
   forward(cache: C, x: FloatArray, h0: FloatArray, c0: FloatArray | undefined,

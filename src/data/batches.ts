@@ -12,8 +12,15 @@
 import { RecurError } from '../errors.js';
 import type { Rng } from '../tensor/rng.js';
 
+/**
+ * How minibatches are cut: 'sequential' (each row continues where it stopped, so state can carry
+ * over) or 'random' (a random offset per epoch, shuffled).
+ */
 export type Sampling = 'sequential' | 'random';
 
+/**
+ * One minibatch of token ids: inputs (T,B) time-major and targets (T,B), the inputs shifted by one.
+ */
 export interface Minibatch {
   inputs: Int32Array;  // (T,B)
   targets: Int32Array; // (T,B)

@@ -9,7 +9,9 @@
  */
 import { RecurError } from '../errors.js';
 
+/** Characters or whitespace-separated words. */
 export type TokenKind = 'char' | 'word';
+/** Text preprocessing before tokenizing: none, or d2l's (letters only, lower case). */
 export type Preprocess = 'none' | 'd2l';
 
 /** The tokenizer as it travels in a checkpoint (`recur.config` → tokenizer). */
@@ -41,6 +43,10 @@ const words = (s: string): string[] => s.split(/\s+/).filter((w) => w.length > 0
 /** How tokens print back into text: characters run together, words are separated by a space. */
 export const joinTokens = (tokens: readonly string[], kind: TokenKind): string => tokens.join(kind === 'char' ? '' : ' ');
 
+/**
+ * A token vocabulary: token strings to ids and back (`encode`, `decode`), with an optional unknown
+ * token; built from a corpus by Vocab.build and stored in checkpoints by `config()`.
+ */
 export class Vocab {
   readonly tokens: readonly string[];
   readonly unk: string | null;
@@ -81,8 +87,10 @@ export class Vocab {
     return new Vocab({ kind: opt.kind, tokens, unk, preprocess: opt.preprocess });
   }
 
+  /** V, the number of tokens. */
   get size(): number { return this.tokens.length; }
 
+  /** The tokenizer as a checkpoint stores it (a copy). */
   config(): TokenizerConfig {
     return { kind: this.kind, tokens: [...this.tokens], unk: this.unk, preprocess: this.preprocess };
   }
@@ -110,6 +118,10 @@ export class Vocab {
     return this.encode(tokenize(text, this.kind, this.preprocess), what);
   }
 
+  /**
+   * The text of token ids (characters joined, words joined by spaces); an id outside the vocabulary
+   * is dropped.
+   */
   decode(ids: ArrayLike<number>): string {
     return joinTokens(Array.from(ids, (i) => this.tokens[i] ?? ''), this.kind);
   }

@@ -4,6 +4,7 @@
  */
 
 
+/** The element types of the safetensors format. */
 export type SafeDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 /** One tensor of a parsed file. `bytes` is a validated view into the file, possibly unaligned. */
@@ -19,6 +20,7 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/** The arrays serializeSafetensors writes (see TensorToWrite for the conversions). */
 export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
 
 /**

@@ -61,5 +61,5 @@ export async function loadKernels(opts: LoadKernelsOptions = {}): Promise<Kernel
 }
 
 export { jsKernels } from './js/index.js';
-export { loadWasmKernels, type CreateWorker, type KernelWorker, type WasmKernelOptions } from './wasm/index.js';
+export { loadWasmKernels, type CreateWorker, type KernelWorker, type WasmFlavor, type WasmKernelOptions, type WasmKernels } from './wasm/index.js';
 export type { Activation, Kernels } from './types.js';

@@ -13,6 +13,10 @@ import type { DType, FloatArray } from '../tensor/types.js';
 /** The nonlinearity f of the simple RNN and of the residual cells' g. */
 export type Activation = 'tanh' | 'relu' | 'identity';
 
+/**
+ * A compute backend: every number recur computes goes through these functions (jsKernels,
+ * loadWasmKernels, loadKernels). Matrices are row-major; arrays may be views into `alloc`ed memory.
+ */
 export interface Kernels {
   /** Which implementation runs: 'js', later 'wasm-simd', ... (reported by `recur info`). */
   readonly name: string;

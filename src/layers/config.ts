@@ -7,6 +7,11 @@ import type { CellKind, ResidualForm } from '../cells/index.js';
 import { RecurError } from '../errors.js';
 import type { Activation } from '../kernels/types.js';
 
+/**
+ * A recurrent stack's shape, as PyTorch's nn.RNN/GRU/LSTM arguments (cell, sizes, layers,
+ * direction, bias, dropout); build one with recurrentConfig, which fills the defaults and checks
+ * it.
+ */
 export interface RecurrentConfig {
   cell: CellKind;            // "rnn" | "gru" | "lstm" | "residual"
   inputSize: number;         // I

@@ -8,10 +8,12 @@ import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 import type { ParamSet, ParamSpec } from './params.js';
 
+/** The parameter of an embedding of V tokens into E dimensions: `${prefix}weight` (V,E). */
 export const embeddingSpecs = (prefix: string, V: number, E: number): ParamSpec[] => [
   { name: `${prefix}weight`, shape: [V, E] },
 ];
 
+/** PyTorch's nn.Embedding initialisation: every weight drawn from N(0, 1). */
 export function initEmbedding(params: ParamSet, prefix: string, rng: Rng): void {
   const w = params.get(`${prefix}weight`).data;
   for (let i = 0; i < w.length; i++) w[i] = rng.normal();
@@ -25,7 +27,7 @@ export function checkIndices(idx: Int32Array, V: number, what: string): void {
   }
 }
 
-// out[r,:] = W[idx[r],:]
+/** Look up R token ids: out[r,:] = W[idx[r],:], out (R,E), W (V,E). Indices are not checked here (checkIndices does). */
 export function embeddingForward(out: FloatArray, idx: Int32Array, w: FloatArray, R: number, E: number): void {
   for (let r = 0; r < R; r++) {
     const o = idx[r]! * E;
@@ -33,7 +35,7 @@ export function embeddingForward(out: FloatArray, idx: Int32Array, w: FloatArray
   }
 }
 
-// dW[idx[r],:] += dout[r,:]  (a token seen twice gets both gradients)
+/** The gradient of embeddingForward, accumulated: dW[idx[r],:] += dout[r,:] (a token seen twice gets both gradients). */
 export function embeddingBackward(dw: FloatArray, dout: FloatArray, idx: Int32Array, R: number, E: number): void {
   for (let r = 0; r < R; r++) {
     const o = idx[r]! * E;

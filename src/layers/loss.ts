@@ -12,13 +12,19 @@ import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 
+/** How per-row losses are combined: their mean or their sum. */
 export type Reduction = 'mean' | 'sum';
 
+/**
+ * Options of crossEntropy: the reduction (default 'mean') and a target index that counts nothing
+ * (default −100, as PyTorch).
+ */
 export interface CrossEntropyOptions {
   reduction?: Reduction;   // default 'mean'
   ignoreIndex?: number;    // targets equal to this add nothing (padding); default −100 as PyTorch
 }
 
+/** A loss, reduced as asked, and how many terms it counted. */
 export interface LossValue {
   loss: number;  // reduced as asked
   count: number; // how many terms counted

@@ -8,11 +8,16 @@ import { formatShape, RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 
+/** A parameter tensor's name (PyTorch's, e.g. `weight_ih_l0`) and shape. */
 export interface ParamSpec {
   readonly name: string;
   readonly shape: readonly number[];
 }
 
+/**
+ * A parameter tensor in a ParamSet: its `data` and `grad` are views into the set's flat buffers at
+ * `offset`, `size` elements long.
+ */
 export interface Param extends ParamSpec {
   readonly offset: number;
   readonly size: number;
@@ -20,6 +25,10 @@ export interface Param extends ParamSpec {
   readonly grad: FloatArray; // view into ParamSet.grad
 }
 
+/**
+ * All parameters of a model in one flat buffer (`data`, gradients in `grad`, both from the kernels'
+ * alloc), with a named view per tensor, so that an optimizer step is one loop.
+ */
 export class ParamSet {
   readonly data: FloatArray;
   readonly grad: FloatArray;
@@ -47,16 +56,21 @@ export class ParamSet {
     this.list = list;
   }
 
+  /** Whether a parameter of this name exists. */
   has(name: string): boolean {
     return this.byName.has(name);
   }
 
+  /**
+   * The parameter of this name; a RecurError naming the parameters there are when there is none.
+   */
   get(name: string): Param {
     const p = this.byName.get(name);
     if (!p) throw new RecurError(`no parameter named "${name}"; the model has ${this.list.map((q) => q.name).join(', ')}`);
     return p;
   }
 
+  /** Set every gradient to zero (backward passes accumulate into `grad`). */
   zeroGrad(): void {
     this.grad.fill(0);
   }

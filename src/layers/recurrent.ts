@@ -20,6 +20,10 @@ import type { FloatArray } from '../tensor/types.js';
 import type { RecurrentConfig } from './config.js';
 import { ParamSet, type ParamSpec } from './params.js';
 
+/**
+ * The optional inputs of RecurrentStack.forward: initial states, each row's length (variable-length
+ * batches), and whether dropout applies.
+ */
 export interface RecurrentInput {
   h0?: FloatArray | undefined;       // (L*D,B,H), zeros when absent
   c0?: FloatArray | undefined;       // (L*D,B,H), LSTM only
@@ -27,12 +31,20 @@ export interface RecurrentInput {
   training?: boolean | undefined;    // dropout between layers only when true
 }
 
+/**
+ * What RecurrentStack.forward returns: every step's top-layer output y and the final states. The
+ * arrays are the stack's own workspace: the next forward overwrites them.
+ */
 export interface RecurrentOutput {
   y: FloatArray;              // (T,B,D*H), zero at padded steps
   hN: FloatArray;             // (L*D,B,H)
   cN: FloatArray | undefined; // (L*D,B,H), LSTM only
 }
 
+/**
+ * What RecurrentStack.backward returns: the gradients of the input sequence and of the initial
+ * states (the parameters' go into params.grad). Overwritten by the next backward.
+ */
 export interface RecurrentGrads {
   dx: FloatArray | undefined;  // (T,B,I); undefined when not asked for
   dh0: FloatArray;             // (L*D,B,H)
@@ -82,6 +94,11 @@ interface LayerState {
   stateGrads: (FloatArray | undefined)[]; // per direction (T,B,H) ∂L/∂h_t, when asked for
 }
 
+/**
+ * A stack of recurrent layers (layers × directions over padded, variable-length batches, dropout
+ * between layers) with PyTorch's parameter names and layout: forward over a whole sequence, then
+ * exact backpropagation through time.
+ */
 export class RecurrentStack {
   readonly config: RecurrentConfig;
   readonly params: ParamSet;

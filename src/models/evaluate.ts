@@ -10,12 +10,20 @@
 import { RecurError } from '../errors.js';
 import type { LanguageModel } from './language-model.js';
 
+/**
+ * A perplexity, exp(loss), with the mean cross-entropy in nats per token and how many tokens were
+ * predicted.
+ */
 export interface Perplexity {
   perplexity: number;
   loss: number;    // mean cross-entropy in nats per token
   tokens: number;  // tokens predicted
 }
 
+/**
+ * The perplexity of model on the token ids: one pass from a zero state, in chunks of `steps`
+ * (default 64) over `rows` parallel rows (default 1).
+ */
 export function evaluatePerplexity(model: LanguageModel, ids: Int32Array, opt: { steps?: number; rows?: number } = {}): Perplexity {
   if (ids.length < 2) throw new RecurError(`evaluation text: expected at least 2 tokens, got ${ids.length}`);
   const rows = Math.max(1, Math.min(opt.rows ?? 1, Math.floor((ids.length - 1) / 2)));

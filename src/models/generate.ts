@@ -10,6 +10,7 @@ import { sampleToken, type SamplingOptions } from '../sample/sample.js';
 import type { Rng } from '../tensor/rng.js';
 import type { LanguageModel } from './language-model.js';
 
+/** Options of generate: how many tokens to produce after the prefix, and how to sample each. */
 export interface GenerateOptions extends SamplingOptions {
   length: number; // tokens to generate after the prefix
 }

@@ -21,6 +21,10 @@ import { initRecurrent, recurrentParamSpecs, RecurrentStack, type RecurrentInput
 import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 
+/**
+ * A language model's shape: vocabulary size V, embedding size E (null: one-hot input) and the
+ * recurrent stack (its inputSize E, or V when one-hot).
+ */
 export interface LanguageModelConfig {
   vocabSize: number;            // V
   embeddingSize: number | null; // E; null = one-hot input of size V
@@ -33,6 +37,10 @@ export interface LmState {
   c: FloatArray | undefined;
 }
 
+/**
+ * A recurrent language model: embedding (or one-hot) → RecurrentStack → linear projection to V
+ * logits, with forward, exact backward and a one-step mode for generation.
+ */
 export class LanguageModel {
   readonly config: LanguageModelConfig;
   readonly params: ParamSet;
@@ -66,6 +74,7 @@ export class LanguageModel {
     this.stack = new RecurrentStack(rnn, k, rng, this.params, 'rnn.');
   }
 
+  /** V, the number of tokens it predicts. */
   get vocabSize(): number { return this.config.vocabSize; }
   private get outSize(): number { return (this.config.rnn.bidirectional ? 2 : 1) * this.config.rnn.hiddenSize; }
 

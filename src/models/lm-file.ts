@@ -21,6 +21,10 @@ import { LanguageModel, type LanguageModelConfig } from './language-model.js';
 export const CONFIG_KEY = 'recur.config';
 export const TRAIN_KEY = 'recur.train';
 
+/**
+ * A language-model checkpoint as loadLm reads it: the model, its vocabulary, and what a trainer
+ * saved to resume.
+ */
 export interface LmCheckpoint {
   model: LanguageModel;
   vocab: Vocab;
@@ -30,6 +34,10 @@ export interface LmCheckpoint {
   train: unknown;
 }
 
+/**
+ * The `recur.config` metadata of a language-model checkpoint: the tokenizer and the model's shape,
+ * as JSON.
+ */
 export function lmConfigJson(model: LanguageModel, vocab: Vocab): string {
   return JSON.stringify({ model: 'lm', tokenizer: vocab.config(), embeddingSize: model.config.embeddingSize, rnn: model.config.rnn });
 }
@@ -39,6 +47,11 @@ export function lmTensors(model: LanguageModel, extra: readonly TensorToWrite[] 
   return [...model.params.list.map((p) => ({ name: p.name, shape: p.shape, data: p.data, dtype: 'F32' as const })), ...extra];
 }
 
+/**
+ * A language model and its vocabulary from a parsed checkpoint, on kernels k; `what` (e.g. the
+ * path) names the file in errors. A RecurError for a file that is not a recur checkpoint or does
+ * not match its config.
+ */
 export function loadLm(file: SafetensorsFile, what: string, k: Kernels): LmCheckpoint {
   const text = file.metadata[CONFIG_KEY];
   if (text === undefined) throw new RecurError(`${what}: no "${CONFIG_KEY}" in __metadata__; this is not a recur checkpoint`);

@@ -25,6 +25,10 @@ import { evaluatePerplexity } from './evaluate.js';
 import type { LanguageModel, LmState } from './language-model.js';
 import { lmConfigJson, lmTensors, TRAIN_KEY, CONFIG_KEY } from './lm-file.js';
 
+/**
+ * How LmTrainer trains: minibatches (B rows of T steps), optimizer and learning-rate schedule,
+ * clipping, epochs and early stopping, and the seed. DEFAULT_TRAIN holds the defaults.
+ */
 export interface TrainOptions {
   batch: number;          // B rows per minibatch
   steps: number;          // T, the truncation length
@@ -46,6 +50,7 @@ export interface TrainOptions {
   seed: number;
 }
 
+/** The default TrainOptions (Adam at 0.005, B 32, T 35, clip 1, 20 epochs). */
 export const DEFAULT_TRAIN: TrainOptions = {
   batch: 32, steps: 35, sampling: 'sequential', optimizer: 'adam', lr: 0.005, momentum: 0,
   weightDecay: undefined, clip: 1, clipValue: 0, schedule: 'constant', warmup: 0, minLr: 0, gamma: 0.5,
@@ -66,6 +71,10 @@ export interface TrainState {
   options: TrainOptions;
 }
 
+/**
+ * What LmTrainer reports after each step: loss and perplexity, gradient norms, learning rate and
+ * throughput.
+ */
 export interface StepReport {
   epoch: number; step: number; batch: number; batches: number;
   loss: number; trainPerplexity: number; gradNorm: number; gradNormClipped: number; lr: number;
@@ -74,12 +83,18 @@ export interface StepReport {
   paramGradNorms: Record<string, number> | undefined;
 }
 
+/**
+ * What LmTrainer reports after each epoch: training and validation perplexity and the time it took.
+ */
 export interface EpochReport {
   epoch: number; step: number; trainPerplexity: number; valPerplexity: number | null; seconds: number;
 }
 
+/** Callbacks of LmTrainer.run: progress reports, when to stop, when to checkpoint, and a clock. */
 export interface TrainHooks {
+  /** Called after every step. */
   onStep?(r: StepReport): void;
+  /** Called after every epoch. */
   onEpoch?(r: EpochReport): void;
   /** Asked after every step: true ends the run (time limit, Ctrl-C) after saving. */
   shouldStop?(): boolean;
@@ -88,9 +103,14 @@ export interface TrainHooks {
   checkpointEvery?: number;
   /** Report each parameter's gradient norm in every StepReport (costs one pass over the gradients). */
   paramGradNorms?: boolean;
+  /** The clock for tokens/s, in milliseconds (default performance.now). */
   now?(): number; // milliseconds, for tokens/s
 }
 
+/**
+ * Trains a LanguageModel on a token sequence with truncated BPTT: minibatches, optimizer, schedule,
+ * clipping, validation and early stopping, and a state a checkpoint can save to resume exactly.
+ */
 export class LmTrainer {
   readonly model: LanguageModel;
   readonly vocab: Vocab;
@@ -146,6 +166,7 @@ export class LmTrainer {
     }
   }
 
+  /** At least how many minibatches an epoch has (random sampling varies it by one). */
   get batchesPerEpoch(): number {
     return batchesPerEpoch(this.train.length, this.options.batch, this.options.steps, this.options.sampling);
   }

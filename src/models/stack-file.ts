@@ -17,6 +17,9 @@ import { recurrentParamSpecs, RecurrentStack } from '../layers/recurrent.js';
 import { Rng } from '../tensor/rng.js';
 import type { DType, FloatArray } from '../tensor/types.js';
 
+/**
+ * The `__metadata__` key under which recur stores a model's config as JSON in a safetensors file.
+ */
 export const CONFIG_KEY = 'recur.config';
 
 /** The config stored in a file's metadata, validated. */
@@ -77,6 +80,10 @@ export function stackTensors(stack: RecurrentStack): { tensors: TensorToWrite[];
   };
 }
 
+/**
+ * The files of `recur run`: a model (a stack with its config), its input, and optionally the
+ * gradient of its output to backpropagate.
+ */
 export interface RunFiles {
   model: SafetensorsFile;
   input: SafetensorsFile;

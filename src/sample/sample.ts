@@ -9,6 +9,10 @@ import { RecurError } from '../errors.js';
 import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 
+/**
+ * How to pick the next token from logits: greedy, or sampling with a temperature, top-k and top-p
+ * (nucleus) filtering.
+ */
 export interface SamplingOptions {
   greedy?: boolean;     // argmax; ignores the rest
   temperature?: number; // > 0, default 1: logits / temperature

@@ -3,6 +3,10 @@
  * Seeded random numbers: xoshiro128** (Blackman & Vigna), seeded through splitmix32. The whole
  * state is four 32-bit words, so a training run can save it in a checkpoint and resume exactly.
  */
+/**
+ * A seeded random number generator (xoshiro128**, seeded through splitmix32): uniform, normal and
+ * integer draws; `getState`/`setState` save and restore it exactly.
+ */
 export class Rng {
   private readonly s = new Uint32Array(4);
   private spareNormal: number | undefined = undefined;
@@ -70,6 +74,9 @@ export class Rng {
     return [...this.s, this.spareNormal ?? Number.NaN];
   }
 
+  /**
+   * Restore a state from getState (four 32-bit words, then the cached second normal draw or NaN).
+   */
   setState(state: readonly number[]): void {
     for (let i = 0; i < 4; i++) this.s[i] = state[i]! >>> 0;
     const spare = state[4];

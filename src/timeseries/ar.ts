@@ -20,14 +20,21 @@
 import { RecurError } from '../errors.js';
 import { lstsq } from './linalg.js';
 
+/** An AR model's deterministic term: 'c' a constant, 'n' none. */
 export type Trend = 'c' | 'n';
+/** The criteria selectArOrder can minimise: Akaike's, Schwarz's (Bayesian) or Hannan-Quinn's. */
 export type InformationCriterion = 'aic' | 'bic' | 'hqic';
 
+/** An AR model's lags and trend. */
 export interface ArSpec {
   lags: readonly number[]; // in the order the coefficients come
   trend: Trend;
 }
 
+/**
+ * An AR model fitted by least squares: coefficients, residual variance, log-likelihood and
+ * information criteria (as statsmodels' AutoReg).
+ */
 export interface ArFit extends ArSpec {
   params: Float64Array;    // [w_0 when trend 'c', then w_l for l in lags]
   holdBack: number;
@@ -103,6 +110,7 @@ export function criteria(ssr: number, n: number, k: number): { sigma2: number; l
   return { sigma2, llf, aic: -2 * llf + 2 * df, bic: -2 * llf + Math.log(n) * df, hqic: -2 * llf + 2 * Math.log(Math.log(n)) * df };
 }
 
+/** The order selectArOrder chose, by which criterion, and every candidate's scores. */
 export interface OrderSelection {
   order: number;
   ic: InformationCriterion;
@@ -159,11 +167,13 @@ export class ArModel {
     this.minHistory = maxLag(lags);
   }
 
+  /** Fit an AR model of `spec` to the series y: the predictor and its fit. */
   static fit(y: ArrayLike<number>, spec: ArSpec): { model: ArModel; fit: ArFit } {
     const fit = fitAr(y, spec);
     return { model: new ArModel(fit, fit.params), fit };
   }
 
+  /** ŷ_t for each t in ts from the series z before t (the exogenous input is unused). */
   predict(z: ArrayLike<number>, _x: ArrayLike<number> | undefined, ts: ArrayLike<number>): Float64Array {
     const out = new Float64Array(ts.length);
     for (let i = 0; i < ts.length; i++) out[i] = arPredictAt(this.params, this.spec, z, ts[i]!);

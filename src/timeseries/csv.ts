@@ -8,6 +8,7 @@
  */
 import { RecurError } from '../errors.js';
 
+/** A parsed CSV file: its header, data rows as strings, and where each row starts in the file. */
 export interface CsvTable {
   header: string[];
   hasHeader: boolean;
@@ -85,6 +86,10 @@ export function parseNumber(s: string): number | undefined {
   return Number.isFinite(v) ? v : undefined;
 }
 
+/**
+ * Which columns of a CsvTable make the series: the target, exogenous inputs and the date, and
+ * whether gaps are interpolated.
+ */
 export interface ColumnOptions {
   column?: string | undefined;          // the target; default: the last column that is not the date
   exog?: readonly string[] | undefined; // exogenous input columns
@@ -92,6 +97,10 @@ export interface ColumnOptions {
   interpolate?: boolean | undefined;    // fill missing / non-numeric values linearly instead of failing
 }
 
+/**
+ * A series from a table: the target y (n), exogenous columns (n, m) row-major, and dates when the
+ * table has them.
+ */
 export interface SeriesData {
   name: string;
   column: string;

@@ -11,6 +11,10 @@
  */
 import { RecurError } from '../errors.js';
 
+/**
+ * A chronological split of n points: train [0, trainEnd), validation [trainEnd, valEnd), test
+ * [valEnd, n).
+ */
 export interface Split {
   n: number;
   trainEnd: number; // train = [0, trainEnd)
@@ -36,11 +40,16 @@ export function sizeOf(spec: number, n: number): number {
   return spec > 0 && spec < 1 ? Math.round(spec * n) : spec;
 }
 
+/** A column's mean and standard deviation. */
 export interface Scale {
   mean: number;
   std: number;
 }
 
+/**
+ * How a series is normalized: optionally the log of the target, then each column standardized with
+ * its training-part Scale.
+ */
 export interface Normalization {
   log: boolean;       // the target only
   target: Scale;

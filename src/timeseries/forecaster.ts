@@ -14,6 +14,10 @@ import type { ForecastKind, StepModel, TrainableModel } from './model.js';
 import { Narx, type NarxConfig } from './narx.js';
 import { SeqForecaster, type SeqConfig } from './seq.js';
 
+/**
+ * What a Forecaster needs besides its model: its kind, columns, normalization and model-specific
+ * settings, as its file stores them.
+ */
 export interface ForecasterConfig {
   kind: ForecastKind;
   target: string;               // the target column's name
@@ -24,6 +28,10 @@ export interface ForecasterConfig {
   seq?: SeqConfig | undefined;
 }
 
+/**
+ * A fitted forecasting model with its normalization: predictions in the data's units, open or
+ * closed loop; saved by forecasterFile, read by loadForecaster.
+ */
 export class Forecaster {
   readonly config: ForecasterConfig;
   readonly model: StepModel;
@@ -45,6 +53,7 @@ export class Forecaster {
     return new Forecaster(config, new SeqForecaster(config.seq, k, rng)) as Forecaster & { model: TrainableModel };
   }
 
+  /** The AR model, when this is one. */
   get ar(): ArModel | undefined { return this.model instanceof ArModel ? this.model : undefined; }
 
   /** The normalized target and inputs of raw data. */
@@ -52,6 +61,7 @@ export class Forecaster {
     return { z: normalizeTarget(y, this.config.normalization, what), xz: normalizeExog(x, this.config.normalization) };
   }
 
+  /** Normalized target values back in the data's units. */
   decode(z: ArrayLike<number>): Float64Array {
     return denormalizeTarget(z, this.config.normalization);
   }

@@ -17,6 +17,7 @@
 import { RecurError } from '../errors.js';
 import { Rng } from '../tensor/rng.js';
 
+/** A synthetic series: its columns, the target's name and the exogenous columns' names. */
 export interface Generated {
   /** Columns by name; `y` (or `x` for autonomous series) is the target. */
   columns: Record<string, Float64Array>;
@@ -24,6 +25,7 @@ export interface Generated {
   exog: string[];
 }
 
+/** A noisy sine of n points: x_t = sin(0.01 t) + ε_t, ε ~ N(0, 0.2²) (d2l §9.1). */
 export function sine(n = 1000, seed = 0): Generated {
   const rng = new Rng(seed);
   const x = new Float64Array(n);
@@ -31,6 +33,7 @@ export function sine(n = 1000, seed = 0): Generated {
   return { columns: { x }, target: 'x', exog: [] };
 }
 
+/** The Mackey-Glass chaotic series, n points sampled every time unit (τ = 17 by default). */
 export function mackeyGlass(n = 1500, opt: { tau?: number; beta?: number; gamma?: number; power?: number; transient?: number } = {}): Generated {
   const tau = opt.tau ?? 17, beta = opt.beta ?? 0.2, gamma = opt.gamma ?? 0.1, p = opt.power ?? 10;
   const transient = opt.transient ?? 300;
@@ -55,6 +58,7 @@ export function mackeyGlass(n = 1500, opt: { tau?: number; beta?: number; gamma?
   return { columns: { x }, target: 'x', exog: [] };
 }
 
+/** The NARMA-10 benchmark: the target y and its input u, n points after a washout. */
 export function narma10(n = 2000, seed = 0, washout = 200): Generated {
   const rng = new Rng(seed);
   const N = n + washout;
@@ -70,6 +74,7 @@ export function narma10(n = 2000, seed = 0, washout = 200): Generated {
   return { columns: { u: u.slice(washout), y: y.slice(washout) }, target: 'y', exog: ['u'] };
 }
 
+/** The Narendra-Li nonlinear system: output y driven by input u, n points. */
 export function narendraLi(n = 2000, seed = 0): Generated {
   const rng = new Rng(seed);
   const u = new Float64Array(n);
@@ -94,10 +99,15 @@ export function plant(n = 1000, seed = 0): Generated {
   return { columns: { u, y }, target: 'y', exog: ['u'] };
 }
 
+/** The synthetic series by name, as `recur forecast --data` names them. */
 export const GENERATORS = {
+  /** See sine. */
   sine: (n?: number, seed?: number) => sine(n, seed),
+  /** See mackeyGlass (deterministic: no seed). */
   'mackey-glass': (n?: number) => mackeyGlass(n),
+  /** See narma10. */
   narma10: (n?: number, seed?: number) => narma10(n, seed),
+  /** See narendraLi. */
   'narendra-li': (n?: number, seed?: number) => narendraLi(n, seed),
 } as const;
 export type GeneratorName = keyof typeof GENERATORS;

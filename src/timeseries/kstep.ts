@@ -19,6 +19,9 @@ import type { Split } from './data.js';
 import { metrics, type Metrics } from './metrics.js';
 import { fitModels, type ModelOptions, type SeriesInput } from './pipeline.js';
 
+/**
+ * k-step-ahead errors per horizon: the closed-loop model's and one direct open-loop model's per k.
+ */
 export interface KStepResult {
   ks: number[];
   from: number;
@@ -28,6 +31,10 @@ export interface KStepResult {
   naive: Metrics[];
 }
 
+/**
+ * For each horizon k in ks, compare the closed-loop model run k steps with a direct model fitted to
+ * predict k steps ahead (AR or NARX), on the test part of `split`.
+ */
 export function kStepExperiment(series: SeriesInput, o: ModelOptions, split: Split, ks: readonly number[], k: Kernels): KStepResult {
   if (o.kind !== 'ar' && o.kind !== 'narx') throw new RecurError(`--kstep: the direct (open-loop) k-step models need lags to shift; use --model ar or narx, not ${o.kind}`);
   if (o.kind === 'ar' && o.ic) throw new RecurError('--kstep: give the AR order with --lags (not --ic), so that every k uses the same lags');

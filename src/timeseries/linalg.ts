@@ -12,6 +12,7 @@
  */
 import { RecurError } from '../errors.js';
 
+/** A least-squares solution: β, the residuals and their sum of squares. */
 export interface LeastSquares {
   beta: Float64Array;      // (n)
   residuals: Float64Array; // (m) y − X β

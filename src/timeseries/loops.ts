@@ -15,6 +15,9 @@
 import { RecurError } from '../errors.js';
 import type { StepModel } from './model.js';
 
+/**
+ * Open loop (each prediction reads the actual past) or closed loop (it reads its own predictions).
+ */
 export type Loop = 'open' | 'closed';
 
 function checkRange(model: StepModel, from: number, what: string): void {

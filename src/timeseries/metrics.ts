@@ -13,6 +13,10 @@
  *   from an origin o (closed):    naive ŷ_{o+h} = y_{o−1}        seasonal naive ŷ_{o+h} = y_{o+h−S·⌈(h+1)/S⌉}
  * (h = 0, 1, …: the last value, or the last observed season, repeated).
  */
+/**
+ * Forecast errors: RMSE, MAE, MAPE (null where an actual value is 0), sMAPE, RMSE over the standard
+ * deviation, and more.
+ */
 export interface Metrics {
   rmse: number;
   mae: number;
@@ -21,6 +25,7 @@ export interface Metrics {
   nrmse: number;
 }
 
+/** The forecast errors of `predicted` against `actual` (equal lengths). */
 export function metrics(actual: ArrayLike<number>, predicted: ArrayLike<number>): Metrics {
   const n = actual.length;
   if (predicted.length !== n) throw new Error(`metrics: ${n} actual values but ${predicted.length} predictions`);

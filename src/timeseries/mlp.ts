@@ -14,6 +14,9 @@ import type { ParamSet, ParamSpec } from '../layers/params.js';
 import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 
+/**
+ * A multilayer perceptron's sizes: inputs, tanh hidden layers ([] for a linear model) and outputs.
+ */
 export interface MlpConfig {
   inputSize: number;
   hidden: number[];   // sizes of the tanh layers; [] = a linear model
@@ -32,6 +35,10 @@ export function initMlp(params: ParamSet, c: MlpConfig, prefix: string, rng: Rng
   for (let l = 0; l + 1 < s.length; l++) initLinear(params, `${prefix}${2 * l}.`, s[l]!, rng);
 }
 
+/**
+ * A multilayer perceptron (tanh hidden layers, linear output) with forward and backward over R
+ * rows: the f of the NARX model.
+ */
 export class Mlp {
   readonly config: MlpConfig;
   private readonly k: Kernels;

@@ -23,6 +23,10 @@ import { checkSeqConfig, type SeqConfig } from './seq.js';
 
 export const CONFIG_KEY = 'recur.config';
 
+/**
+ * A Forecaster as a safetensors file's tensors and metadata (its config under `recur.config`, plus
+ * `extra`).
+ */
 export function forecasterFile(f: Forecaster, extra: Record<string, string> = {}): { tensors: TensorToWrite[]; metadata: Record<string, string> } {
   const c = f.config;
   const config = { model: 'forecast', kind: c.kind, target: c.target, exog: c.exog, normalization: c.normalization,
@@ -37,6 +41,10 @@ export function forecasterFile(f: Forecaster, extra: Record<string, string> = {}
   return { tensors, metadata: { ...extra, [CONFIG_KEY]: JSON.stringify(config) } };
 }
 
+/**
+ * A Forecaster from a parsed file written by forecasterFile, on kernels k; `what` names the file in
+ * errors.
+ */
 export function loadForecaster(file: SafetensorsFile, what: string, k: Kernels): Forecaster {
   const text = file.metadata[CONFIG_KEY];
   if (text === undefined) throw new RecurError(`${what}: no "${CONFIG_KEY}" in __metadata__; this is not a recur checkpoint`);

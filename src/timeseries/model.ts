@@ -11,9 +11,14 @@
  */
 import type { ParamSet } from '../layers/params.js';
 
+/** The forecasting models: AR, NARX, TDNN and the recurrent ones. */
 export type ForecastKind = 'ar' | 'narx' | 'tdnn' | 'rnn' | 'gru' | 'lstm';
 export const FORECAST_KINDS: readonly ForecastKind[] = ['ar', 'narx', 'tdnn', 'rnn', 'gru', 'lstm'];
 
+/**
+ * A one-step predictor the loops (openLoop, closedLoop, kStepAhead) can run: ŷ_t from the series
+ * before t and the exogenous inputs up to t.
+ */
 export interface StepModel {
   /** The smallest t it can predict: it reads z[t − minHistory … t − 1] at most. */
   readonly minHistory: number;

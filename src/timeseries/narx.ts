@@ -24,6 +24,10 @@ import type { FloatArray } from '../tensor/types.js';
 import { initMlp, Mlp, mlpSpecs, type MlpConfig } from './mlp.js';
 import type { TrainableModel } from './model.js';
 
+/**
+ * A NARX model: ŷ_t = f(y at the feedback delays, x at the input delays), f an MLP with these
+ * hidden layers.
+ */
 export interface NarxConfig {
   exogSize: number;          // m
   inputDelays: number[];     // of x (ignored when m = 0)

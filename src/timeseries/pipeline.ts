@@ -21,6 +21,10 @@ import type { ForecastKind } from './model.js';
 import type { SeqMode } from './seq.js';
 import { fitOpenLoop, type EpochReport, type FitOptions, type FitReport } from './trainer.js';
 
+/**
+ * The series runForecast and kStepExperiment work on: the target y (n) and exogenous columns (n, m)
+ * row-major.
+ */
 export interface SeriesInput {
   target: string;
   y: Float64Array;                 // (n)
@@ -28,6 +32,10 @@ export interface SeriesInput {
   exog: Float64Array | undefined;  // (n, m)
 }
 
+/**
+ * The model `recur forecast` fits and how: its kind, AR lags or order selection, network sizes,
+ * training options.
+ */
 export interface ModelOptions {
   kind: ForecastKind;
   log: boolean;
@@ -50,6 +58,7 @@ export interface ModelOptions {
   fit: FitOptions;
 }
 
+/** Errors of the model and of the naive and seasonal-naive baselines over the same points. */
 export interface LoopScores {
   model: Metrics;
   naive: Metrics;
@@ -66,6 +75,10 @@ export interface Evaluation {
   trainScores: Metrics | null; // the fit's one-step error before the test part
 }
 
+/**
+ * What runForecast returns: the fitted models, their scores open and closed loop against the
+ * baselines, and the training report.
+ */
 export interface ForecastRun extends Evaluation {
   forecaster: Forecaster;      // the final model
   scored: Forecaster;          // the model that was scored (AR: fitted before the test; else the same)

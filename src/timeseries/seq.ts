@@ -27,9 +27,15 @@ import type { FloatArray } from '../tensor/types.js';
 import type { TrainableModel } from './model.js';
 import { initTdnn, receptiveField, TdnnStack, tdnnSpecs, type TdnnConfig } from './tdnn.js';
 
+/** The sequence models a SeqForecaster can wrap. */
 export type SeqKind = 'rnn' | 'gru' | 'lstm' | 'tdnn';
+/** seq2seq: trained on every step's prediction; seq2one: on the last step's only. */
 export type SeqMode = 'seq2seq' | 'seq2one';
 
+/**
+ * A sequence forecaster: an RNN, GRU, LSTM or TDNN over the series and its exogenous inputs, with a
+ * linear read-out.
+ */
 export interface SeqConfig {
   kind: SeqKind;
   exogSize: number;    // m; the input size is m + 1

@@ -20,11 +20,13 @@ import { ParamSet, type ParamSpec } from '../layers/params.js';
 import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 
+/** One time-delay layer: its outputs and how many earlier steps it reads. */
 export interface TdnnLayerConfig {
   size: number;     // O, this layer's outputs
   delays: number;   // K: the layer reads its input at t, t−1, …, t−K
 }
 
+/** A time-delay neural network: its input size, layers and activation. */
 export interface TdnnConfig {
   inputSize: number;
   layers: TdnnLayerConfig[];
@@ -66,6 +68,10 @@ interface LayerBuffers {
   dIn: FloatArray; // (T·B, I) ∂L/∂input
 }
 
+/**
+ * A stack of time-delay layers (1-D causal convolutions) over (T,B,I) sequences, with forward and
+ * backward.
+ */
 export class TdnnStack {
   readonly config: TdnnConfig;
   readonly params: ParamSet;
@@ -91,6 +97,7 @@ export class TdnnStack {
     });
   }
 
+  /** The last layer's outputs. */
   get outputSize(): number { return this.config.layers[this.config.layers.length - 1]!.size; }
 
   /** y (T,B,O_last) for x (T,B,I); the returned array is overwritten by the next call. */

@@ -14,6 +14,10 @@ import { Rng } from '../tensor/rng.js';
 import { openLoop } from './loops.js';
 import type { TrainableModel } from './model.js';
 
+/**
+ * How fitOpenLoop trains: epochs, batch, AdamW's learning rate and weight decay, clipping,
+ * early-stopping patience and the seed.
+ */
 export interface FitOptions {
   epochs: number;
   batch: number;
@@ -24,10 +28,16 @@ export interface FitOptions {
   seed: number;
 }
 
+/** The default FitOptions of the forecasting models. */
 export const DEFAULT_FIT: FitOptions = { epochs: 200, batch: 32, lr: 0.01, clip: 1, weightDecay: 0, patience: 30, seed: 0 };
 
+/** fitOpenLoop's report after each epoch: training and validation loss and the learning rate. */
 export interface EpochReport { epoch: number; trainLoss: number; valLoss: number | null; lr: number }
 
+/**
+ * What fitOpenLoop did: the epochs run, the best one (whose parameters are kept), its losses and
+ * every epoch's.
+ */
 export interface FitReport {
   epochs: number;            // run
   bestEpoch: number;         // whose parameters are kept (the last when there is no validation)

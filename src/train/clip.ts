@@ -24,6 +24,7 @@ export function clipByGlobalNorm(grads: FloatArray, theta: number): number {
   return norm;
 }
 
+/** Clamp every gradient to [−v, v], in place. */
 export function clipByValue(grads: FloatArray, v: number): void {
   for (let i = 0; i < grads.length; i++) grads[i] = Math.max(-v, Math.min(v, grads[i]!));
 }

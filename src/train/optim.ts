@@ -9,9 +9,12 @@ import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 
+/** The optimizers, as PyTorch's torch.optim.SGD, Adam, AdamW, Adagrad and RMSprop. */
 export type OptimizerKind = 'sgd' | 'adam' | 'adamw' | 'adagrad' | 'rmsprop';
+/** Every OptimizerKind, for option parsing. */
 export const OPTIMIZERS: readonly OptimizerKind[] = ['sgd', 'adam', 'adamw', 'adagrad', 'rmsprop'];
 
+/** An optimizer's hyperparameters, with PyTorch's defaults (build one with optimizerConfig). */
 export interface OptimizerConfig {
   kind: OptimizerKind;
   momentum: number;    // sgd; default 0
@@ -22,6 +25,7 @@ export interface OptimizerConfig {
   eps: number;         // default 1e-8 (adagrad 1e-10)
 }
 
+/** The config of optimizer `kind` with PyTorch's defaults, overridden by `over`. */
 export function optimizerConfig(kind: OptimizerKind, over: Partial<OptimizerConfig> = {}): OptimizerConfig {
   return {
     kind, momentum: 0, weightDecay: kind === 'adamw' ? 0.01 : 0, beta1: 0.9, beta2: 0.999, alpha: 0.99,
@@ -35,6 +39,10 @@ const STATE_NAMES: Record<OptimizerKind, readonly string[]> = {
   adagrad: ['sum'], rmsprop: ['square_avg'],
 };
 
+/**
+ * An optimizer over one flat parameter buffer (ParamSet.data): its state (moments) lives in arrays
+ * from the kernels, named as PyTorch's state dict.
+ */
 export class Optimizer {
   readonly config: OptimizerConfig;
   /** Steps taken (Adam's bias correction uses it). */

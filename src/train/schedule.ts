@@ -3,8 +3,15 @@
  * The learning rate at each step: constant, cosine decay to `minLr`, or step decay (×gamma every
  * `stepEvery` steps), each after an optional linear warm-up (nanoGPT's order).
  */
+/**
+ * Learning-rate schedules: constant, cosine decay to minLr, or step decay by gamma every stepEvery
+ * steps.
+ */
 export type ScheduleKind = 'constant' | 'cosine' | 'step';
 
+/**
+ * A learning-rate schedule: its kind, base rate, warm-up and decay parameters, in optimizer steps.
+ */
 export interface Schedule {
   kind: ScheduleKind;
   lr: number;
@@ -15,6 +22,7 @@ export interface Schedule {
   stepEvery: number;  // step decay period in steps
 }
 
+/** The learning rate at `step` (0-based): linear warm-up over `warmup` steps, then the schedule. */
 export function learningRate(s: Schedule, step: number): number {
   // 1) linear warm-up
   if (step < s.warmup) return (s.lr * (step + 1)) / s.warmup;

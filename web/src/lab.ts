@@ -2,7 +2,7 @@
 // cell's ‖∂L_t/∂h_k‖ heatmap (recur's own SVG heatmap, one colour scale for all), side by side.
 import { COLORS, LineChart } from './charts';
 import { $, echo, fmt, inputEl, message, numberFrom, selectEl } from './dom';
-import { heatmap } from 'recur';
+import { heatmap } from '../../src/charts/index.js';
 import type { CellChoice, FromLabWorker, LabRequest } from './protocol';
 import type { PageState } from './state';
 

@@ -2,8 +2,9 @@
 // points in batches (every ~100 ms), a quick validation perplexity and a sample every few seconds,
 // and answers checkpoint, generation and benchmark requests between training steps.
 import {
-  DEFAULT_TRAIN, LanguageModel, LmTrainer, RecurError, Rng, Vocab, evaluatePerplexity, generate, loadKernels, loadLm, parseSafetensors, recurrentConfig, serializeSafetensors, tokenize, type Kernels, type LoadKernelsOptions, type RecurrentConfig, BenchWorkload, measure,
+  DEFAULT_TRAIN, LanguageModel, LmTrainer, RecurError, Rng, Vocab, evaluatePerplexity, generate, loadKernels, loadLm, parseSafetensors, recurrentConfig, serializeSafetensors, tokenize, type Kernels, type LoadKernelsOptions, type RecurrentConfig,
 } from 'recur';
+import { BenchWorkload, measure } from '../../src/models/bench-workload.js';
 import type { FromTrainWorker, GenerateRequest, StepPoint, ToTrainWorker, TrainConfig } from './protocol';
 
 const scope = self as unknown as {

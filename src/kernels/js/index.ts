@@ -9,6 +9,10 @@ import { gemm } from './gemm.js';
 import { add, addRowSums, fillRows, oneHotProject, oneHotProjectBackward, softmaxCrossEntropy } from './misc.js';
 import * as pw from './pointwise.js';
 
+/**
+ * The plain TypeScript kernels, the reference every backend must agree with: one thread,
+ * Float32Array or Float64Array (`dtype`), nothing to load or dispose.
+ */
 export function jsKernels(dtype: DType = 'float32'): Kernels {
   return {
     name: 'js',

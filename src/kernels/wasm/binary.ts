@@ -6,6 +6,7 @@
  */
 import { RELAXED_SIMD_WASM, SIMD_WASM } from './generated/binaries.js';
 
+/** The two builds of the wasm kernels: with relaxed-SIMD fused multiply-add, or plain SIMD. */
 export type WasmFlavor = 'wasm-relaxed-simd' | 'wasm-simd';
 
 /** The module bytes of a build, decoded from base64 (atob exists in browsers and Node ≥ 16). */

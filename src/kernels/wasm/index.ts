@@ -30,6 +30,7 @@ import { WasmKernels, type SplitThresholds } from './kernels.js';
 import type { CreateWorker } from './pool.js';
 
 export { WasmKernels, type SplitThresholds } from './kernels.js';
+export type { WasmFlavor } from './binary.js';
 export { WorkerPool, type CreateWorker, type KernelWorker } from './pool.js';
 export type { WasmExports } from './exports.js';
 export { WasmHeap } from './heap.js';
@@ -45,7 +46,7 @@ export interface WasmKernelOptions {
   threads?: number | undefined;
   /** The cores this process may use (default: os.availableParallelism() under Node, else 1). */
   cores?: number | undefined;
-  /** When a call is split between threads (tests lower these to split small calls too). */
+  /** @internal When a call is split between threads (tests lower these to split small calls too). */
   split?: Partial<SplitThresholds> | undefined;
   /** Browsers: how to start a kernel worker, for bundlers that do not copy worker.js (kernels/wasm/pool). */
   createWorker?: CreateWorker | undefined;
@@ -78,6 +79,11 @@ const NO_SHARED_MEMORY = 'no SharedArrayBuffer (a web page and its Workers have 
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
+/**
+ * The WebAssembly SIMD kernels (relaxed SIMD where available unless `relaxed` says otherwise) on
+ * `threads` threads where shared memory allows; `kernels.fallback` says why fewer run. Throws a
+ * RecurError where this engine has no wasm SIMD or for bad options.
+ */
 export async function loadWasmKernels(opts: WasmKernelOptions = {}): Promise<WasmKernels> {
   if (!hasWasmSimd()) {
     throw new RecurError('wasm kernels: this JavaScript engine has no WebAssembly SIMD (fixed-width SIMD, e.g. Node ≥ 16.4, Chrome ≥ 91, Firefox ≥ 89, Safari ≥ 16.4)');

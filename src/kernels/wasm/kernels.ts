@@ -5,6 +5,7 @@
  * asks the splitter whether to cut it between threads (kernels/wasm/splitter), and calls the export
  * once or cuts it into chunks that the calling thread and the workers run at once.
  */
+import type { WasmFlavor } from './binary.js';
 import type { FloatArray } from '../../tensor/types.js';
 import type { Activation, Kernels } from '../types.js';
 import { Addresses } from './addresses.js';
@@ -17,7 +18,7 @@ import { CallSplitter, type SplitThresholds } from './splitter.js';
 
 export type { SplitThresholds } from './splitter.js';
 
-type Flavor = 'wasm-relaxed-simd' | 'wasm-simd';
+type Flavor = WasmFlavor;
 
 const OP_GEMM = op('gemm');
 const OP_ONEHOT = op('oneHotProject');
@@ -49,22 +50,33 @@ const ROW_WIDTHS: readonly (readonly number[] | undefined)[] = (() => {
   return w;
 })();
 
+/**
+ * The WebAssembly SIMD kernels (from loadWasmKernels or loadKernels): the Kernels interface on one
+ * wasm memory, float32. Arrays from `alloc` live in that memory and are used in place; other
+ * Float32Arrays are copied in and out per call.
+ */
 export class WasmKernels implements Kernels {
+  /** Which build runs: with relaxed-SIMD fused multiply-add, or plain SIMD. */
   readonly name: Flavor;
+  /** Always float32. */
   readonly dtype = 'float32' as const;
+  /** @internal The compiled module (worker threads instantiate it too). */
   readonly module: WebAssembly.Module;
+  /** @internal The module's exports on this thread. */
   readonly exports: WasmExports;
+  /** @internal The allocator of the wasm memory. */
   readonly heap: WasmHeap;
-  /** The scratch block of this thread's gemm calls (exports.gemmScratchBytes() bytes). */
+  /** @internal The scratch block of this thread's gemm calls (exports.gemmScratchBytes() bytes). */
   readonly gemmScratch: number;
   private readonly fns: ReturnType<typeof opTable>;
   private readonly scratchBytes: number;
   private workerScratch: number[] = [];
   private readonly m: Addresses;
   private readonly s: CallSplitter;
-  /** Whole recurrences in one call, cut by batch rows between threads. */
+  /** @internal Whole recurrences in one call, cut by batch rows between threads. */
   readonly sequence: WasmSequence;
 
+  /** @internal loadWasmKernels builds these. */
   constructor(name: Flavor, module: WebAssembly.Module, exports: WasmExports, heap: WasmHeap,
               split: Partial<SplitThresholds> = {}) {
     this.name = name;
@@ -79,7 +91,7 @@ export class WasmKernels implements Kernels {
     this.sequence = new WasmSequence(this.fns, this.m, this.s, this.gemmScratch, (f) => this.activation(f), () => this.end());
   }
 
-  /** When calls are cut between threads. */
+  /** @internal When calls are cut between threads. */
   get split(): SplitThresholds {
     return this.s.split;
   }
@@ -89,7 +101,7 @@ export class WasmKernels implements Kernels {
     return this.s.parallelCalls;
   }
 
-  /** Bytes of the memory held as the threads' gemm scratch. */
+  /** @internal Bytes of the memory held as the threads' gemm scratch. */
   get scratchBytesInUse(): number {
     return this.scratchBytes * (1 + this.workerScratch.length);
   }
@@ -102,7 +114,7 @@ export class WasmKernels implements Kernels {
   /** Why fewer threads run than were asked for (set by loadWasmKernels; see Kernels.fallback). */
   fallback: string | undefined;
 
-  /** Start `workers` worker threads and run on them from now on (loadWasmKernels calls this);
+  /** @internal Start `workers` worker threads and run on them from now on (loadWasmKernels calls this);
    *  undefined once they run, else why they cannot (the kernels then run on this thread alone). */
   async startWorkers(memory: WebAssembly.Memory, workers: number, createWorker?: CreateWorker): Promise<string | undefined> {
     if (this.s.threads > 1 || workers < 1) return undefined;
@@ -124,12 +136,15 @@ export class WasmKernels implements Kernels {
     this.workerScratch = [];
   };
 
+  /** {@inheritDoc Kernels.alloc} */
   alloc = (length: number): Float32Array => this.heap.alloc(length);
 
+  /** {@inheritDoc Kernels.free} */
   free = (a: FloatArray): void => {
     if (this.heap.owns(a.buffer)) this.heap.freeBytes(a.byteOffset);
   };
 
+  /** {@inheritDoc Kernels.gemm} */
   gemm = (transA: boolean, transB: boolean, M: number, N: number, K: number,
           A: FloatArray, B: FloatArray, C: FloatArray, accumulate: boolean): void => {
     const a = this.m.at(A, M * K, false, 'gemm A');
@@ -183,6 +198,7 @@ export class WasmKernels implements Kernels {
     this.s.cut(opIndex, B, 1, n, count + 1, 0, 0, 0, 0, 0, 0, 0, k);
   }
 
+  /** {@inheritDoc Kernels.fillRows} */
   fillRows = (out: FloatArray, v: FloatArray, R: number, N: number): void => {
     const o = this.m.at(out, R * N, true, 'fillRows out');
     const vv = this.m.at(v, N, false, 'fillRows v');
@@ -196,12 +212,14 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.addRowSums} */
   addRowSums = (out: FloatArray, A: FloatArray, R: number, N: number): void => {
     const o = this.m.at(out, N, true, 'addRowSums out');
     this.exports.addRowSums(o, this.m.at(A, R * N, false, 'addRowSums A'), R, N);
     this.end();
   };
 
+  /** {@inheritDoc Kernels.add} */
   add = (out: FloatArray, a: FloatArray, b: FloatArray, n: number): void => {
     const o = this.m.at(out, n, true, 'add out');
     const aa = this.m.at(a, n, false, 'add a');
@@ -216,6 +234,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.activationForward} */
   activationForward = (f: Activation, z: FloatArray, b: FloatArray | undefined, B: number, H: number): void => {
     const code = this.activation(f);
     const zz = this.m.at(z, B * H, true, 'activationForward z');
@@ -230,6 +249,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.activationBackward} */
   activationBackward = (f: Activation, dz: FloatArray, dh: FloatArray, a: FloatArray, n: number): void => {
     const code = this.activation(f);
     const d = this.m.at(dz, n, true, 'activationBackward dz');
@@ -245,6 +265,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.lstmForward} */
   lstmForward = (gates: FloatArray, bHh: FloatArray | undefined, cPrev: FloatArray, c: FloatArray, h: FloatArray,
                  B: number, H: number): void => {
     const BH = B * H;
@@ -258,6 +279,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.lstmBackward} */
   lstmBackward = (dGates: FloatArray, dcPrev: FloatArray, dh: FloatArray, dc: FloatArray, gates: FloatArray,
                   c: FloatArray, cPrev: FloatArray, B: number, H: number): void => {
     const BH = B * H;
@@ -273,6 +295,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.gruAfterForward} */
   gruAfterForward = (gates: FloatArray, hw: FloatArray, bHh: FloatArray | undefined, hPrev: FloatArray,
                      h: FloatArray, hn: FloatArray, B: number, H: number): void => {
     const BH = B * H;
@@ -287,6 +310,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.gruAfterBackward} */
   gruAfterBackward = (dXw: FloatArray, dHw: FloatArray, dhPrev: FloatArray, dh: FloatArray, gates: FloatArray,
                       hn: FloatArray, hPrev: FloatArray, B: number, H: number): void => {
     const BH = B * H;
@@ -302,6 +326,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.gruBeforeGates} */
   gruBeforeGates = (gates: FloatArray, hwRz: FloatArray, bHh: FloatArray | undefined, hPrev: FloatArray,
                     rh: FloatArray, B: number, H: number): void => {
     const BH = B * H;
@@ -315,6 +340,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.gruBeforeOutput} */
   gruBeforeOutput = (gates: FloatArray, hwN: FloatArray, bHh: FloatArray | undefined, hPrev: FloatArray,
                      h: FloatArray, B: number, H: number): void => {
     const BH = B * H;
@@ -328,6 +354,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.gruBeforeOutputBackward} */
   gruBeforeOutputBackward = (dGates: FloatArray, dHwN: FloatArray, dhPrev: FloatArray, dh: FloatArray,
                              gates: FloatArray, hPrev: FloatArray, B: number, H: number): void => {
     const BH = B * H;
@@ -342,6 +369,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.gruBeforeGatesBackward} */
   gruBeforeGatesBackward = (dGates: FloatArray, dHwRz: FloatArray, dhPrev: FloatArray, dRh: FloatArray,
                             gates: FloatArray, hPrev: FloatArray, B: number, H: number): void => {
     const BH = B * H;
@@ -356,6 +384,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.oneHotProject} */
   oneHotProject = (out: FloatArray, idx: Int32Array, W: FloatArray, b: FloatArray | undefined,
                    R: number, N: number, I: number): void => {
     this.checkIndices(idx, R, I, 'oneHotProject');
@@ -374,6 +403,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.oneHotProjectBackward} */
   oneHotProjectBackward = (dW: FloatArray, dOut: FloatArray, idx: Int32Array, R: number, N: number, I: number): void => {
     this.checkIndices(idx, R, I, 'oneHotProjectBackward');
     const d = this.m.at(dW, N * I, true, 'oneHotProjectBackward dW');
@@ -389,6 +419,7 @@ export class WasmKernels implements Kernels {
     this.end();
   };
 
+  /** {@inheritDoc Kernels.softmaxCrossEntropy} */
   softmaxCrossEntropy = (logits: FloatArray, targets: Int32Array, dLogits: FloatArray | undefined, R: number,
                          V: number, ignoreIndex: number, scale: number): number => {
     if (!(targets instanceof Int32Array) || targets.length < R) {

@@ -41,9 +41,13 @@ type Fn = (...args: number[]) => number | undefined;
 
 /** A browser Worker running kernels/wasm/worker (structural: this file type-checks without the DOM's types). */
 export interface KernelWorker {
+  /** Send a message to the worker. */
   postMessage(message: unknown): void;
+  /** End the worker. */
   terminate(): void;
+  /** Listen for the worker's messages or its failure to load. */
   addEventListener(type: 'message' | 'error', listener: (e: { data?: unknown; message?: string }) => void): void;
+  /** Stop listening. */
   removeEventListener(type: 'message' | 'error', listener: (e: { data?: unknown; message?: string }) => void): void;
 }
 /** Starts one kernel worker, e.g. `() => new Worker(new URL('recur/.../worker.js', import.meta.url), { type: 'module' })`. */
