@@ -33,7 +33,7 @@ export interface RecurrentInput {
 
 /**
  * What RecurrentStack.forward returns: every step's top-layer output y and the final states. The
- * arrays are the stack's own workspace: the next forward overwrites them.
+ * arrays are the stack's own workspace: the next forward may overwrite them.
  */
 export interface RecurrentOutput {
   y: FloatArray;              // (T,B,D*H), zero at padded steps
@@ -43,7 +43,7 @@ export interface RecurrentOutput {
 
 /**
  * What RecurrentStack.backward returns: the gradients of the input sequence and of the initial
- * states (the parameters' go into params.grad). Overwritten by the next backward.
+ * states (the parameters' go into params.grad). The next backward may overwrite them.
  */
 export interface RecurrentGrads {
   dx: FloatArray | undefined;  // (T,B,I); undefined when not asked for
@@ -154,7 +154,8 @@ export class RecurrentStack {
     this.tokens = new Int32Array(0);
   }
 
-  /** Run the whole stack over x (T,B,I). Keeps what backward needs. */
+  /** Run the whole stack over x (T,B,I). Keeps what backward needs. The returned arrays are the
+   *  stack's workspace: the next forward overwrites them (copy what must be kept). */
   forward(x: FloatArray, T: number, B: number, opt: RecurrentInput = {}): RecurrentOutput {
     checkLength('x', x, T * B * this.config.inputSize, [T, B, this.config.inputSize]);
     return this.run(x, undefined, T, B, opt);

@@ -139,7 +139,8 @@ export class LanguageModel {
     return { h: this.k.alloc(n), c: this.config.rnn.cell === 'lstm' ? this.k.alloc(n) : undefined };
   }
 
-  /** One step for generation: tokens (B) → logits (B,V); `state` is read and updated in place. */
+  /** One step for generation: tokens (B) → logits (B,V); `state` is read and updated in place.
+   *  The logits are the model's workspace: the next step overwrites them. */
   step(tokens: Int32Array, state: LmState): FloatArray {
     if (this.config.rnn.bidirectional) {
       throw new RecurError('a bidirectional model sees the future: it can score text but cannot generate it');
