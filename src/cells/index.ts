@@ -18,9 +18,9 @@ export type CellKind = 'rnn' | 'gru' | 'lstm' | 'residual';
  */
 export interface CellChoice {
   cell: CellKind;
-  nonlinearity: Activation;
-  resetAfter: boolean;
-  residual: ResidualForm;
+  nonlinearity: Activation; // f of the rnn and residual cells
+  resetAfter: boolean;      // GRU: reset gate after the recurrent product (PyTorch) or before it (the notes)
+  residual: ResidualForm;   // residual cells: 'x' or 'xh'
 }
 
 /**

@@ -48,8 +48,8 @@ export const joinTokens = (tokens: readonly string[], kind: TokenKind): string =
  * token; built from a corpus by Vocab.build and stored in checkpoints by `config()`.
  */
 export class Vocab {
-  readonly tokens: readonly string[];
-  readonly unk: string | null;
+  readonly tokens: readonly string[]; // by id
+  readonly unk: string | null;        // the token unknown tokens map to, or none
   readonly kind: TokenKind;
   readonly preprocess: Preprocess;
   private readonly index = new Map<string, number>();

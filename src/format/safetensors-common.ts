@@ -11,13 +11,13 @@ export type SafeDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' |
 export interface SafeTensor {
   dtype: SafeDType;
   shape: number[];
-  bytes: Uint8Array;
+  bytes: Uint8Array;  // little-endian, validated to fit the shape
 }
 
 /** A parsed file: tensors in file order (by data offset), and the `__metadata__` strings. */
 export interface SafetensorsFile {
-  tensors: Map<string, SafeTensor>;
-  metadata: Record<string, string>;
+  tensors: Map<string, SafeTensor>;  // by name, in file order
+  metadata: Record<string, string>;  // the header's __metadata__ (string values)
 }
 
 /** The arrays serializeSafetensors writes (see TensorToWrite for the conversions). */
@@ -31,8 +31,8 @@ export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Arra
 export interface TensorToWrite {
   name: string;
   shape: readonly number[];
-  data: TensorData;
-  dtype?: SafeDType;
+  data: TensorData;   // the values, row-major, as many as the shape says
+  dtype?: SafeDType;  // the stored type (default: from the array type)
 }
 
 /** Bytes per element of each supported dtype. */

@@ -20,7 +20,7 @@ export type Activation = 'tanh' | 'relu' | 'identity';
 export interface Kernels {
   /** Which implementation runs: 'js', later 'wasm-simd', ... (reported by `recur info`). */
   readonly name: string;
-  readonly dtype: DType;
+  readonly dtype: DType;      // of alloc's arrays
   /** Threads the kernels run on: the caller's plus worker threads (1 for a single-threaded backend). */
   readonly threads: number;
   /** Set where fewer threads run than were asked for because they could not start (no

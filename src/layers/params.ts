@@ -10,8 +10,8 @@ import type { FloatArray } from '../tensor/types.js';
 
 /** A parameter tensor's name (PyTorch's, e.g. `weight_ih_l0`) and shape. */
 export interface ParamSpec {
-  readonly name: string;
-  readonly shape: readonly number[];
+  readonly name: string;             // PyTorch's name, e.g. weight_ih_l0
+  readonly shape: readonly number[]; // e.g. [3H, I]
 }
 
 /**
@@ -19,8 +19,8 @@ export interface ParamSpec {
  * `offset`, `size` elements long.
  */
 export interface Param extends ParamSpec {
-  readonly offset: number;
-  readonly size: number;
+  readonly offset: number;   // where it starts in ParamSet.data and .grad
+  readonly size: number;     // elements: the product of shape
   readonly data: FloatArray; // view into ParamSet.data
   readonly grad: FloatArray; // view into ParamSet.grad
 }
@@ -30,9 +30,9 @@ export interface Param extends ParamSpec {
  * alloc), with a named view per tensor, so that an optimizer step is one loop.
  */
 export class ParamSet {
-  readonly data: FloatArray;
-  readonly grad: FloatArray;
-  readonly list: readonly Param[];
+  readonly data: FloatArray;       // every parameter, in list order
+  readonly grad: FloatArray;       // their gradients, same layout (backward accumulates here)
+  readonly list: readonly Param[]; // the tensors, in the order of the specs
   private readonly byName = new Map<string, Param>();
 
   constructor(k: Kernels, specs: readonly ParamSpec[]) {

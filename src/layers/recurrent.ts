@@ -101,7 +101,7 @@ interface LayerState {
  */
 export class RecurrentStack {
   readonly config: RecurrentConfig;
-  readonly params: ParamSet;
+  readonly params: ParamSet;      // PyTorch's tensors (weight_ih_l0, …) in one buffer
   private readonly k: Kernels;
   private readonly cell: Cell;
   private readonly D: number;

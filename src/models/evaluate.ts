@@ -15,7 +15,7 @@ import type { LanguageModel } from './language-model.js';
  * predicted.
  */
 export interface Perplexity {
-  perplexity: number;
+  perplexity: number; // exp(loss)
   loss: number;    // mean cross-entropy in nats per token
   tokens: number;  // tokens predicted
 }

@@ -33,8 +33,8 @@ export interface LanguageModelConfig {
 
 /** The recurrent state carried between calls: h (L*D,B,H) and, for an LSTM, c. */
 export interface LmState {
-  h: FloatArray;
-  c: FloatArray | undefined;
+  h: FloatArray;             // (L*D,B,H)
+  c: FloatArray | undefined; // (L*D,B,H), LSTM only
 }
 
 /**
@@ -43,8 +43,8 @@ export interface LmState {
  */
 export class LanguageModel {
   readonly config: LanguageModelConfig;
-  readonly params: ParamSet;
-  readonly stack: RecurrentStack;
+  readonly params: ParamSet;      // every parameter: embedding, stack, head
+  readonly stack: RecurrentStack; // the recurrent layers (sharing params)
   /** Initialisation, then dropout masks: a trainer saves its state to resume exactly. */
   readonly rng: Rng;
   private readonly k: Kernels;

@@ -27,7 +27,7 @@ export const TRAIN_KEY = 'recur.train';
  */
 export interface LmCheckpoint {
   model: LanguageModel;
-  vocab: Vocab;
+  vocab: Vocab;      // the tokenizer the model was trained with
   /** Optimizer state and carried hidden state, by tensor name (`optim.*`, `train.*`). */
   extra: Map<string, Float32Array | Float64Array>;
   /** The parsed `recur.train` metadata, when the file has one. */

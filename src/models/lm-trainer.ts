@@ -33,21 +33,21 @@ export interface TrainOptions {
   batch: number;          // B rows per minibatch
   steps: number;          // T, the truncation length
   sampling: Sampling;     // 'sequential' carries state across minibatches; 'random' resets it
-  optimizer: OptimizerKind;
-  lr: number;
+  optimizer: OptimizerKind; // 'adam' by default
+  lr: number;             // the base learning rate (the schedule scales it)
   momentum: number;       // sgd
   weightDecay: number | undefined; // undefined: the optimizer's default
   clip: number;           // global-norm threshold θ; 0 = off
   clipValue: number;      // element threshold; 0 = off
-  schedule: ScheduleKind;
+  schedule: ScheduleKind; // of the learning rate: 'constant', 'cosine' or 'step'
   warmup: number;         // steps
   minLr: number;          // cosine floor
   gamma: number;          // step decay factor
   stepEvery: number;      // step decay period (steps)
-  epochs: number;
+  epochs: number;         // passes over the training tokens
   patience: number;       // early stopping: epochs without a better validation perplexity; 0 = off
-  onNonFinite: 'stop' | 'skip';
-  seed: number;
+  onNonFinite: 'stop' | 'skip'; // a non-finite loss or gradient: end the run, or skip that step
+  seed: number;           // of the data order (the model has its own Rng)
 }
 
 /** The default TrainOptions (Adam at 0.005, B 32, T 35, clip 1, 20 epochs). */
@@ -59,16 +59,16 @@ export const DEFAULT_TRAIN: TrainOptions = {
 
 /** Where a run is: saved in `recur.train` so that `--resume` continues exactly. */
 export interface TrainState {
-  step: number;
-  epoch: number;
+  step: number;                // optimizer steps taken
+  epoch: number;               // epochs done
   batch: number;               // minibatches done in this epoch
   dataRng: number[];           // the data Rng at the start of this epoch (offset, shuffle)
   modelRng: number[];          // the model's Rng (dropout) now
   epochLoss: number;           // Σ loss·count over this epoch so far
-  epochTokens: number;
+  epochTokens: number;         // tokens predicted this epoch so far
   bestVal: number | null;      // best validation perplexity
   badEpochs: number;           // epochs since it improved
-  options: TrainOptions;
+  options: TrainOptions;       // the options the run started with
 }
 
 /**
@@ -76,9 +76,17 @@ export interface TrainState {
  * throughput.
  */
 export interface StepReport {
-  epoch: number; step: number; batch: number; batches: number;
-  loss: number; trainPerplexity: number; gradNorm: number; gradNormClipped: number; lr: number;
-  tokensPerSecond: number; skipped: boolean;
+  epoch: number;           // 1-based
+  step: number;            // optimizer steps taken, this one included
+  batch: number;           // minibatches done in this epoch
+  batches: number;         // minibatches in this epoch
+  loss: number;            // mean cross-entropy of this minibatch, nats per token
+  trainPerplexity: number; // exp of the mean loss over this epoch so far
+  gradNorm: number;        // global ‖∂L/∂θ‖₂ before clipping
+  gradNormClipped: number; // after clipping
+  lr: number;              // the learning rate of this step
+  tokensPerSecond: number; // training throughput of this step
+  skipped: boolean;        // a non-finite step that onNonFinite: 'skip' left out
   /** ‖∂L/∂θ‖ of every parameter tensor before clipping, when the hooks ask for them. */
   paramGradNorms: Record<string, number> | undefined;
 }
@@ -87,7 +95,11 @@ export interface StepReport {
  * What LmTrainer reports after each epoch: training and validation perplexity and the time it took.
  */
 export interface EpochReport {
-  epoch: number; step: number; trainPerplexity: number; valPerplexity: number | null; seconds: number;
+  epoch: number;                // 1-based: the epoch just done
+  step: number;                 // optimizer steps taken so far
+  trainPerplexity: number;      // over the epoch's minibatches
+  valPerplexity: number | null; // on the validation tokens; null without them
+  seconds: number;              // the epoch's wall time
 }
 
 /** Callbacks of LmTrainer.run: progress reports, when to stop, when to checkpoint, and a clock. */
@@ -100,7 +112,7 @@ export interface TrainHooks {
   shouldStop?(): boolean;
   /** Every `checkpointEvery` steps and at the end. */
   onCheckpoint?(reason: 'interval' | 'end' | 'stop'): void;
-  checkpointEvery?: number;
+  checkpointEvery?: number; // steps between onCheckpoint calls (default: only at the end)
   /** Report each parameter's gradient norm in every StepReport (costs one pass over the gradients). */
   paramGradNorms?: boolean;
   /** The clock for tokens/s, in milliseconds (default performance.now). */

@@ -14,15 +14,15 @@
  * (h = 0, 1, …: the last value, or the last observed season, repeated).
  */
 /**
- * Forecast errors: RMSE, MAE, MAPE (null where an actual value is 0), sMAPE, RMSE over the standard
- * deviation, and more.
+ * Forecast errors of ŷ against y: RMSE, MAE, MAPE (null where some y = 0), sMAPE and NRMSE (RMSE over
+ * the standard deviation of y).
  */
 export interface Metrics {
-  rmse: number;
-  mae: number;
-  mape: number | null;
-  smape: number;
-  nrmse: number;
+  rmse: number;        // √(Σ e² / n), in the data's units
+  mae: number;         // Σ |e| / n
+  mape: number | null; // 100/n Σ |e / y| (%); null when some y = 0
+  smape: number;       // 100/n Σ 2|e| / (|y| + |ŷ|) (%)
+  nrmse: number;       // RMSE / std(y): 1 is as good as the mean
 }
 
 /** The forecast errors of `predicted` against `actual` (equal lengths). */

@@ -19,20 +19,25 @@ import type { TrainableModel } from './model.js';
  * early-stopping patience and the seed.
  */
 export interface FitOptions {
-  epochs: number;
-  batch: number;
-  lr: number;
+  epochs: number;      // at most
+  batch: number;       // target times per minibatch
+  lr: number;          // Adam's initial learning rate (cosine decay to lr/10)
   clip: number;        // global norm; 0 = off
   weightDecay: number; // AdamW's decoupled decay
   patience: number;    // epochs without a better validation loss; 0 = run every epoch
-  seed: number;
+  seed: number;        // of the initialisation and the minibatch order
 }
 
 /** The default FitOptions of the forecasting models. */
 export const DEFAULT_FIT: FitOptions = { epochs: 200, batch: 32, lr: 0.01, clip: 1, weightDecay: 0, patience: 30, seed: 0 };
 
 /** fitOpenLoop's report after each epoch: training and validation loss and the learning rate. */
-export interface EpochReport { epoch: number; trainLoss: number; valLoss: number | null; lr: number }
+export interface EpochReport {
+  epoch: number;
+  trainLoss: number;      // mean squared error on the normalized training targets
+  valLoss: number | null; // one-step MSE on the normalized validation part; null without one
+  lr: number;
+}
 
 /**
  * What fitOpenLoop did: the epochs run, the best one (whose parameters are kept), its losses and
@@ -43,7 +48,7 @@ export interface FitReport {
   bestEpoch: number;         // whose parameters are kept (the last when there is no validation)
   trainLoss: number;         // of that epoch
   valLoss: number | null;    // of that epoch (one-step MSE on the normalized validation part)
-  history: EpochReport[];
+  history: EpochReport[];   // every epoch run
 }
 
 /** Train on targets t < trainEnd, validate one step ahead on [trainEnd, valEnd). */

@@ -47,7 +47,7 @@ export class Optimizer {
   readonly config: OptimizerConfig;
   /** Steps taken (Adam's bias correction uses it). */
   step = 0;
-  readonly state: ReadonlyMap<string, FloatArray>;
+  readonly state: ReadonlyMap<string, FloatArray>; // moments by PyTorch's state name, each as long as the parameters
 
   constructor(config: OptimizerConfig, k: Kernels, size: number) {
     this.config = config;

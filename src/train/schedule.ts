@@ -14,7 +14,7 @@ export type ScheduleKind = 'constant' | 'cosine' | 'step';
  */
 export interface Schedule {
   kind: ScheduleKind;
-  lr: number;
+  lr: number;         // the base rate
   warmup: number;     // steps of linear warm-up from 0
   total: number;      // steps over which cosine decays (known from epochs × batches)
   minLr: number;      // cosine floor
