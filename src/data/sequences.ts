@@ -31,8 +31,12 @@ export interface Batch<X = Tensor | Tokens> {
 }
 
 /** Where `fit` and `evaluate` get batches: a list (the same every epoch) or a source per epoch. */
-export type BatchSource<X = Tensor | Tokens> = readonly Batch<X>[] | { batches(epoch: number): Iterable<Batch<X>> };
+export type BatchSource<X = Tensor | Tokens> = readonly Batch<X>[] | {
+  /** The batches of one epoch (0-based). */
+  batches(epoch: number): Iterable<Batch<X>>;
+};
 
+/** How `padSequences` lays out its result. */
 export interface PadOptions {
   /** The values are token ids (default false: floats). */
   tokens?: boolean;
@@ -87,6 +91,7 @@ function featureSize(s: Sequence, tokens: boolean): number {
   return first.length;
 }
 
+/** How `SequenceData` batches: size, order, bucketing, and what its inputs and labels are. */
 export interface SequenceDataOptions {
   /** Rows per batch, default 32 (the last batch may be smaller). */
   batchSize?: number;

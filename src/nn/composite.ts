@@ -12,6 +12,7 @@ import type { FloatArray } from '../tensor/types.js';
 import type { LayerConfig } from './config.js';
 import type { ForwardContext, Layer, LayerInput, Tensor } from './types.js';
 
+/** A layer made of named child layers; extend it for a model with its own forward and backward. */
 export abstract class Composite<In = LayerInput> implements Layer<In> {
   abstract readonly config: LayerConfig;
   abstract readonly outputSize: number;
@@ -30,11 +31,14 @@ export abstract class Composite<In = LayerInput> implements Layer<In> {
     for (const [, c] of this.children()) c.init(rng);
   }
 
+  /** The output for x: call the children's forward in your order. */
   abstract forward(x: In, ctx: ForwardContext): Tensor;
+  /** ∂L/∂x from ∂L/∂y: call the children's backward in the reverse order. */
   abstract backward(dy: FloatArray, inputGrad: boolean): FloatArray | undefined;
 }
 
 /** Children of a sequential: named by their `name`, or by their index as nn.Sequential does. */
+/** Layers applied in order; backward runs them in reverse. */
 export class Sequential extends Composite {
   readonly config: LayerConfig;
   readonly layers: readonly Layer[];
@@ -52,6 +56,7 @@ export class Sequential extends Composite {
 
   protected children() { return this.named; }
 
+  /** The children's forward in order. */
   forward(x: LayerInput, ctx: ForwardContext): Tensor {
     let v: LayerInput = x;
     for (const l of this.layers) v = l.forward(v, ctx);

@@ -15,6 +15,7 @@ import { nameOf } from './check.js';
 import type { DropoutLayerConfig } from './config.js';
 import { isTokens, type ForwardContext, type Layer, type LayerInput, type Tensor } from './types.js';
 
+/** Inverted dropout as a layer (built from `dropout(p)`). */
 export class Dropout implements Layer {
   readonly config: DropoutLayerConfig;
   readonly outputSize: number;
@@ -33,6 +34,7 @@ export class Dropout implements Layer {
   bind(_params: ParamSet, _prefix: string, k: Kernels, rng: Rng): void { this.k = k; this.rng = rng; }
   init(): void {}
 
+  /** x ⊙ mask in training, x itself in evaluation; a reused buffer. */
   forward(x: LayerInput, ctx: ForwardContext): Tensor {
     if (isTokens(x)) throw new RecurError('dropout: expected floats, got token ids');
     const n = x.data.length;

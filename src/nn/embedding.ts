@@ -16,6 +16,7 @@ import { nameOf } from './check.js';
 import type { EmbeddingLayerConfig } from './config.js';
 import { isTokens, type ForwardContext, type Layer, type LayerInput, type Tensor } from './types.js';
 
+/** nn.Embedding as a layer (built from an `embedding({...})` config). */
 export class Embedding implements Layer {
   readonly config: EmbeddingLayerConfig;
   private k!: Kernels;
@@ -46,6 +47,7 @@ export class Embedding implements Layer {
     initEmbedding(this.params, this.prefix, rng);
   }
 
+  /** the token vectors (T,B,E); a reused buffer. */
   forward(x: LayerInput, _ctx: ForwardContext): Tensor {
     if (!isTokens(x)) throw new RecurError(`embedding: expected token ids (an Int32Array of shape (T, B)), got floats of shape (${x.shape.join(', ')})`);
     const { numEmbeddings: V, embeddingDim: E } = this.config;

@@ -14,7 +14,8 @@ import type {
   ResidualLayerConfig, RnnLayerConfig,
 } from './config.js';
 
-type Options<C> = Omit<C, 'type'>;
+/** A layer config without its `type`: what each factory takes. */
+export type Options<C> = Omit<C, 'type'>;
 
 /** A recurrent stack (any cell: `cell: 'rnn' | 'gru' | 'lstm' | 'residual'`), PyTorch's nn.RNN/GRU/LSTM. */
 export function recurrent(c: Options<RnnLayerConfig>): RnnLayerConfig;

@@ -22,6 +22,7 @@ import { isTokens, type ForwardContext, type Layer, type LayerInput, type Tensor
 /** The resolved config: every size known. */
 export type LinearConfig = Required<Omit<LinearLayerConfig, 'name'>> & { readonly name?: string };
 
+/** nn.Linear with an activation, as a layer (built from a `linear({...})` config). */
 export class Linear implements Layer {
   readonly config: LinearConfig;
   private k!: Kernels;
@@ -53,6 +54,7 @@ export class Linear implements Layer {
     for (const p of [this.w, this.b]) if (p) for (let i = 0; i < p.size; i++) p.data[i] = rng.uniformIn(-bound, bound);
   }
 
+  /** φ(x Wᵀ + b), (…,O); a reused buffer. */
   forward(x: LayerInput, _ctx: ForwardContext): Tensor {
     const { inputSize: I, outputSize: O } = this.config;
     if (isTokens(x)) throw new RecurError(`linear: expected floats (…, ${I}), got token ids; put an embedding first`);

@@ -31,6 +31,7 @@ export function saveModel(model: Model<never>, metadata: Record<string, string> 
                               { ...metadata, [CONFIG_KEY]: JSON.stringify({ model: LAYERS_MODEL, root: model.config }) });
 }
 
+/** How `loadModel` reads a file: a config for a PyTorch state_dict, and the seed. */
 export interface LoadModelOptions {
   /** For a file without `recur.config` (a PyTorch state_dict): one layer (a bare nn.GRU's names,
    *  `weight_ih_l0`) or a list of layers (a sequential: names `rnn.…`, `head.…` by the layers' `name`). */

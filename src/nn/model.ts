@@ -31,6 +31,8 @@ export interface LayoutOptions {
   batchFirst?: boolean;
 }
 
+/** A model: a root layer and its parameters in one flat buffer, its Rng, and train/eval mode.
+ *  `In` is what it reads (floats or token ids, or your own type for a custom root layer). */
 export class Model<In = LayerInput> {
   readonly root: Layer<In>;
   /** Every parameter, one flat buffer; `params.grad` mirrors it. */

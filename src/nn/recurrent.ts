@@ -22,6 +22,7 @@ import { isTokens, type ForwardContext, type Layer, type LayerInput, type Tensor
 /** A recurrent layer's config with every field resolved, as stored in a model file. */
 export type ResolvedRecurrentConfig = RecurrentConfig & { readonly type: 'recurrent'; readonly name?: string; readonly output: 'sequence' | 'final' };
 
+/** The recurrent stack as a layer (built from a `recurrent({...})` config). */
 export class Recurrent implements Layer {
   readonly config: ResolvedRecurrentConfig;
   private k!: Kernels;
@@ -58,6 +59,7 @@ export class Recurrent implements Layer {
 
   init(rng: Rng): void { initRecurrent(this.params, this.config, rng, this.prefix); }
 
+  /** y (T,B,D·H) or the final states (B,D·H); a reused buffer. */
   forward(x: LayerInput, ctx: ForwardContext): Tensor {
     const I = this.config.inputSize;
     const [T, B] = x.shape as [number, number];

@@ -18,6 +18,7 @@ import { isTokens, type ForwardContext, type Layer, type LayerInput, type Tensor
 
 const MODES = ['last', 'mean', 'max'] as const;
 
+/** A reducer over each sequence's valid steps (built from `reduce(mode)`). */
 export class Reduce implements Layer {
   readonly config: ReduceLayerConfig;
   readonly outputSize: number;
@@ -35,6 +36,7 @@ export class Reduce implements Layer {
   bind(_params: ParamSet, _prefix: string, k: Kernels): void { this.k = k; }
   init(): void {}
 
+  /** one row per sequence (B,F); a reused buffer. */
   forward(x: LayerInput, _ctx: ForwardContext): Tensor {
     if (isTokens(x) || x.shape.length !== 3) {
       throw new RecurError(`reduce: expected a sequence (T, B, F), got ${isTokens(x) ? 'token ids' : `shape (${x.shape.join(', ')})`}`);

@@ -61,6 +61,7 @@ export interface Layer<In = LayerInput> {
   bind(params: ParamSet, prefix: string, k: Kernels, rng: Rng): void;
   /** Fill the bound parameters with their initial values (PyTorch's defaults). */
   init(rng: Rng): void;
+  /** The output for x (a reused buffer); keeps what backward needs. */
   forward(x: In, ctx: ForwardContext): Tensor;
   /** ∂L/∂x from ∂L/∂y (shape of the last forward's output); undefined when `inputGrad` is false or
    *  the input was token ids. Parameter gradients accumulate (zero them first). */

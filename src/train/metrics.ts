@@ -17,12 +17,15 @@ import { classTargets, outputRows } from './losses.js';
 
 /** A metric by name. */
 export type MetricName = 'accuracy' | 'perplexity' | 'rmse' | 'mae';
+/** Every metric name. */
 export const METRICS: readonly MetricName[] = ['accuracy', 'perplexity', 'rmse', 'mae'];
 
 /** A running metric: add batches, read the value over all of them. */
 export interface Metric {
   readonly name: MetricName;
+  /** Count one batch: the model's output and the batch's targets. */
   add(k: Kernels, output: Tensor, targets: Int32Array | Float64Array): void;
+  /** The metric over every batch added so far. */
   value(): number;
 }
 
