@@ -50,3 +50,10 @@ test('custom model with two inputs: learns (RMSE far below predicting 0), saves 
   assert.ok(Number(m[1]) < 0.1 * Number(m[2]), out);
   assert.equal(m[3], m[1], 'the reloaded model scores the same');
 });
+
+test('character language model: two epochs bring validation perplexity far below uniform guessing, and it samples', () => {
+  const out = example('char-lm', '2');
+  const ppl = Number(/validation perplexity ([\d.]+) \(uniform guessing: 28\)/.exec(out)?.[1]);
+  assert.ok(ppl < 8, out);
+  assert.match(out, /\nthe time traveller[a-z <unk>]{60,}\n/);
+});
