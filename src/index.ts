@@ -20,7 +20,7 @@ export type { Alloc, Cell, CellCache, CellChoice, CellKind, CellWeights, Residua
 
 // layers
 export { recurrentConfig } from './layers/config.js';
-export type { RecurrentConfig } from './layers/config.js';
+export type { RecurrentConfig, RecurrentOptions } from './layers/config.js';
 export { RecurrentStack, initRecurrent, recurrentParamSpecs } from './layers/recurrent.js';
 export type { RecurrentGrads, RecurrentInput, RecurrentOutput } from './layers/recurrent.js';
 export { ParamSet } from './layers/params.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tokenize, Vocab, type Preprocess, type TokenKind } from '../data/text.js';
 import { RecurError } from '../errors.js';
 import { serializeSafetensors } from '../format/safetensors.js';
-import { recurrentConfig } from '../layers/config.js';
+import { parseRecurrentConfig } from '../layers/config.js';
 import { generate } from '../models/generate.js';
 import { LanguageModel } from '../models/language-model.js';
 import { loadLm } from '../models/lm-file.js';
@@ -100,7 +100,8 @@ export async function trainCommand(args: string[]): Promise<number> {
     corpus = corpusTokens(spec);
     vocab = Vocab.build(corpus, { kind: spec.tokens, preprocess: spec.preprocess, minFreq: spec.minFreq });
     const embedding = o.embedding === undefined ? null : intOption(o.embedding, '--embedding', 0);
-    const rnn = recurrentConfig({
+    // flags' strings: checked field by field as a file's config is
+    const rnn = parseRecurrentConfig({
       cell: choiceOption(o.cell, '--cell', ['lstm', 'gru', 'rnn', 'residual'] as const, 'lstm'),
       inputSize: embedding ?? vocab.size, hiddenSize: intOption(o.hidden, '--hidden', 256),
       numLayers: intOption(o.layers, '--layers', 1), bidirectional: o.bidirectional === true,

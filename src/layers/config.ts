@@ -36,8 +36,19 @@ const ACTIVATIONS: readonly Activation[] = ['tanh', 'relu', 'identity'];
 const FORMS: readonly ResidualForm[] = ['x', 'xh'];
 const KEYS = new Set(['cell', 'inputSize', 'hiddenSize', ...Object.keys(DEFAULTS)]);
 
-/** A complete config from a partial one; every field is checked. `what` names the source in errors. */
-export function recurrentConfig(raw: unknown, what = 'config'): RecurrentConfig {
+/** What `recurrentConfig` takes: the cell and sizes, and any of the other fields (their defaults
+ *  as in RecurrentConfig). */
+export type RecurrentOptions = Partial<Omit<RecurrentConfig, 'cell' | 'inputSize' | 'hiddenSize'>> &
+  Pick<RecurrentConfig, 'cell' | 'inputSize' | 'hiddenSize'>;
+
+/** A complete config from a partial one, every field checked (a NaN size or a dropout of 1 is a
+ *  RecurError even where the types allow it). `what` names the source in errors. */
+export function recurrentConfig(options: RecurrentOptions, what = 'config'): RecurrentConfig {
+  return parseRecurrentConfig(options, what);
+}
+
+/** recurrentConfig for a config that comes from JSON (a file): anything may arrive. */
+export function parseRecurrentConfig(raw: unknown, what = 'config'): RecurrentConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new RecurError(`${what}: expected a JSON object, got ${describe(raw)}`);
   }

@@ -8,7 +8,7 @@ import type { Kernels, SequenceKernels } from '../kernels/types.js';
 import { loadWasmKernels } from '../kernels/wasm/index.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
-import { recurrentConfig, type RecurrentConfig } from './config.js';
+import { parseRecurrentConfig, type RecurrentConfig } from './config.js';
 import { RecurrentStack } from './recurrent.js';
 
 const CELLS: Partial<RecurrentConfig>[] = [
@@ -52,7 +52,7 @@ for (const threads of [1, 2]) {
       const tokens = Int32Array.from({ length: T * B }, () => rng.int(V));
       for (const cell of CELLS) for (const layers of [1, 2]) for (const bidirectional of [false, true]) {
         for (const lengths of [undefined, Int32Array.from([T, 3, 1, T, 2])]) {
-          const config = recurrentConfig({ inputSize: V, hiddenSize: H, numLayers: layers, bidirectional, ...cell });
+          const config = parseRecurrentConfig({ inputSize: V, hiddenSize: H, numLayers: layers, bidirectional, ...cell });
           const D = bidirectional ? 2 : 1;
           const dy = Float64Array.from({ length: T * B * D * H }, () => rng.normal());
           const dhN = Float64Array.from({ length: layers * D * B * H }, () => rng.normal());

@@ -12,7 +12,7 @@ import type { Kernels } from '../kernels/types.js';
 import { loadWasmKernels } from '../kernels/wasm/index.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
-import { recurrentConfig, type RecurrentConfig } from './config.js';
+import { parseRecurrentConfig, recurrentConfig, type RecurrentConfig } from './config.js';
 import { oneHot } from './embedding.js';
 import { RecurrentStack } from './recurrent.js';
 
@@ -45,7 +45,7 @@ interface Case {
 }
 
 function makeCase(partial: Partial<RecurrentConfig>, numLayers: number, bidirectional: boolean, withLengths: boolean): Case {
-  const config = recurrentConfig({ inputSize: V, hiddenSize: H, numLayers, bidirectional, ...partial });
+  const config = parseRecurrentConfig({ inputSize: V, hiddenSize: H, numLayers, bidirectional, ...partial });
   const D = bidirectional ? 2 : 1;
   const rng = new Rng(3);
   // token 0 three times, so that the scatter-add sums repeated columns

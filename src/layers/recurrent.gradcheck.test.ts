@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { jsKernels } from '../kernels/js/index.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
-import { recurrentConfig, type RecurrentConfig } from './config.js';
+import { parseRecurrentConfig, recurrentConfig, type RecurrentConfig } from './config.js';
 import { RecurrentStack } from './recurrent.js';
 import { finiteDifferenceError } from '../../test/helpers.js';
 
@@ -41,7 +41,7 @@ const dot = (a: FloatArray, b: FloatArray): number => {
 
 function check(partial: Partial<RecurrentConfig>, numLayers: number, bidirectional: boolean, withLengths: boolean, dropout = 0): void {
   const T = 4, B = 3, I = 3, H = 3;
-  const config = recurrentConfig({ inputSize: I, hiddenSize: H, numLayers, bidirectional, dropout, ...partial });
+  const config = parseRecurrentConfig({ inputSize: I, hiddenSize: H, numLayers, bidirectional, dropout, ...partial });
   const D = bidirectional ? 2 : 1;
   const dataRng = new Rng(7);
   const stackRng = new Rng(11);

@@ -13,7 +13,7 @@
 import { formatShape, RecurError } from '../errors.js';
 import { tensorToFloat32, tensorToFloat64, type SafetensorsFile, type TensorToWrite } from '../format/safetensors.js';
 import type { Kernels } from '../kernels/types.js';
-import { recurrentConfig } from '../layers/config.js';
+import { parseRecurrentConfig } from '../layers/config.js';
 import { Rng } from '../tensor/rng.js';
 import { Vocab, type TokenizerConfig } from '../data/text.js';
 import { LanguageModel, type LanguageModelConfig } from './language-model.js';
@@ -67,7 +67,7 @@ export function loadLm(file: SafetensorsFile, what: string, k: Kernels): LmCheck
   if (E !== null && !(Number.isSafeInteger(E) && (E as number) >= 1)) {
     throw new RecurError(`${what}: "embeddingSize" must be a positive integer or null (one-hot), got ${JSON.stringify(E)}`);
   }
-  const rnn = recurrentConfig(o.rnn, `${what}: rnn`);
+  const rnn = parseRecurrentConfig(o.rnn, `${what}: rnn`);
   const config: LanguageModelConfig = { vocabSize: vocab.size, embeddingSize: E as number | null, rnn };
   checkShapes(file, config, what);
   const model = new LanguageModel(config, k, new Rng(0));

@@ -12,7 +12,7 @@ import {
   tensorToFloat32, tensorToFloat64, tensorToInt32, type SafeTensor, type SafetensorsFile, type TensorToWrite,
 } from '../format/safetensors.js';
 import type { Kernels } from '../kernels/types.js';
-import { recurrentConfig, type RecurrentConfig } from '../layers/config.js';
+import { parseRecurrentConfig, type RecurrentConfig } from '../layers/config.js';
 import { recurrentParamSpecs, RecurrentStack } from '../layers/recurrent.js';
 import { Rng } from '../tensor/rng.js';
 import type { DType, FloatArray } from '../tensor/types.js';
@@ -34,7 +34,7 @@ export function readStackConfig(file: SafetensorsFile, what: string): RecurrentC
   } catch (e) {
     throw new RecurError(`${what}: "${CONFIG_KEY}" is not valid JSON (${(e as Error).message})`);
   }
-  return recurrentConfig(raw, `${what}: ${CONFIG_KEY}`);
+  return parseRecurrentConfig(raw, `${what}: ${CONFIG_KEY}`);
 }
 
 /** Load a stack's config and weights. Every parameter must be present with its exact shape. */

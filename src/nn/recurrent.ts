@@ -9,7 +9,7 @@
  */
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
-import { recurrentConfig, type RecurrentConfig } from '../layers/config.js';
+import { parseRecurrentConfig, type RecurrentConfig } from '../layers/config.js';
 import type { ParamSet, ParamSpec } from '../layers/params.js';
 import { initRecurrent, recurrentParamSpecs, RecurrentStack } from '../layers/recurrent.js';
 import type { Rng } from '../tensor/rng.js';
@@ -35,7 +35,7 @@ export class Recurrent implements Layer {
 
   constructor(config: RecurrentLayerConfig, inputSize: number, what = 'recurrent') {
     const { type: _type, output, name, ...rest } = config;
-    const rnn = recurrentConfig({ ...rest, inputSize }, what);
+    const rnn = parseRecurrentConfig({ ...rest, inputSize }, what); // the rest may come from a file
     if (output !== undefined && output !== 'sequence' && output !== 'final') {
       throw new RecurError(`${what}: "output" must be "sequence" or "final", got ${JSON.stringify(output)}`);
     }

@@ -18,6 +18,7 @@
  */
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
+import type { CellKind } from '../cells/index.js';
 import { recurrentConfig } from '../layers/config.js';
 import { initLinear, linearBackward, linearForward, linearSpecs } from '../layers/linear.js';
 import { ParamSet } from '../layers/params.js';
@@ -63,7 +64,8 @@ export const tdnnConfigOf = (c: SeqConfig): TdnnConfig => ({
   layers: Array.from({ length: c.layers }, () => ({ size: c.hidden, delays: c.delays })),
 });
 
-export const rnnConfigOf = (c: SeqConfig) => recurrentConfig({ cell: c.kind, inputSize: c.exogSize + 1, hiddenSize: c.hidden, numLayers: c.layers });
+/** The stack of an 'rnn' | 'gru' | 'lstm' forecaster (a 'tdnn' has none: tdnnConfigOf). */
+export const rnnConfigOf = (c: SeqConfig) => recurrentConfig({ cell: c.kind as CellKind, inputSize: c.exogSize + 1, hiddenSize: c.hidden, numLayers: c.layers });
 
 export class SeqForecaster implements TrainableModel {
   readonly config: SeqConfig;
