@@ -3,10 +3,12 @@
  * recur against PyTorch on the threaded WebAssembly backends: every case in test/fixtures/stack/
  * (see pytorch-fixtures.test.ts) on 2 threads, with the thresholds at 0 and the tuner off, so that
  * every call that can be cut between the threads is; held to the float32 bounds (1e-5 forward,
- * 1e-4 backward), and the cut path must have run.
+ * 1e-4 backward), and the cut path must have run, and the fused loops with per-row lengths (the
+ * padded fixtures, which PyTorch ran as packed sequences).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
 import { loadWasmKernels, type WasmKernels } from '../src/kernels/wasm/index.js';
 import { checkStackFixture, stackFixtures } from './helpers.js';
 
@@ -14,17 +16,28 @@ for (const relaxed of [true, false]) {
   const name = relaxed ? 'wasm-relaxed-simd' : 'wasm-simd';
   describe(`PyTorch fixtures on ${name}, 2 threads`, () => {
     let k: WasmKernels;
+    let counted: Kernels;
+    let withLengths = 0;
     before(async () => {
       k = await loadWasmKernels({ relaxed, threads: 2, cores: 2, split: { gemmFlops: 0, elements: 0, tune: false } });
       assert.equal(k.name, name);
       assert.equal(k.threads, 2);
+      // k, its fused loops counting the calls given lengths
+      const seq = k.sequence!;
+      const wrapped = {} as Record<string, unknown>;
+      for (const f of Object.keys(seq) as (keyof SequenceKernels)[]) {
+        const fn = seq[f] as (...a: unknown[]) => void;
+        wrapped[f] = (...a: unknown[]) => { if (a[a.length - 1] instanceof Int32Array) withLengths++; fn(...a); };
+      }
+      counted = Object.assign(Object.create(k) as Kernels, { sequence: wrapped });
     });
     after(() => {
       assert.ok(k.parallelCalls > 0, `the cut path ran (${k.parallelCalls} calls)`);
+      assert.ok(withLengths > 0, `the padded fixtures ran on the fused loops (${withLengths} calls)`);
       k.dispose();
     });
     for (const c of stackFixtures()) {
-      test(`${c.name} matches ${c.reference} (${name}, 2 threads)`, () => checkStackFixture(c, k, { forward: 1e-5, backward: 1e-4 }));
+      test(`${c.name} matches ${c.reference} (${name}, 2 threads)`, () => checkStackFixture(c, counted, { forward: 1e-5, backward: 1e-4 }));
     }
   });
 }

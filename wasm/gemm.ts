@@ -39,6 +39,18 @@ export function gemmScratchBytes(): i32 {
 
 export function gemm(ta: i32, tb: i32, M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32,
                      c: usize, ldc: i32, acc: i32, scratch: usize): void {
+  product(ta, tb, M, N, K, a, lda, b, ldb, c, ldc, acc, scratch, true);
+}
+
+/** gemm without the matrix-vector shortcut: even one row or column of C goes through the tiles, so
+ *  a block of rows gets the same bits as those rows inside a larger product (wasm/sequence). */
+export function gemmTiled(ta: i32, tb: i32, M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32,
+                          c: usize, ldc: i32, acc: i32, scratch: usize): void {
+  product(ta, tb, M, N, K, a, lda, b, ldb, c, ldc, acc, scratch, false);
+}
+
+function product(ta: i32, tb: i32, M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32,
+                 c: usize, ldc: i32, acc: i32, scratch: usize, vec: bool): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
     if (!acc) for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
@@ -48,7 +60,7 @@ export function gemm(ta: i32, tb: i32, M: i32, N: i32, K: i32, a: usize, lda: i3
   const aRs = ta ? 1 : lda, aKs = ta ? lda : 1;
   const bKs = tb ? 1 : ldb, bJs = tb ? ldb : 1;
   // one row or one column of C: a matrix-vector product (gemv), W read once in place
-  if (M == 1 || N == 1) {
+  if (vec && (M == 1 || N == 1)) {
     const row = M == 1;
     // x: the vector (op(A)'s row, or op(B)'s column), made contiguous in scratch if it is strided
     let x = row ? a : b;

@@ -13,10 +13,12 @@ export {
 } from './gru';
 export { softmaxCrossEntropy } from './loss';
 export {
-  gruAfterSequenceBackward, gruAfterSequenceForward, gruBeforeSequenceBackward, gruBeforeSequenceForward,
   lstmSequenceBackward, residualSequenceBackward, residualSequenceForward, lstmSequenceForward, rnnSequenceBackward,
   rnnSequenceForward,
 } from './sequence';
+export {
+  gruAfterSequenceBackward, gruAfterSequenceForward, gruBeforeSequenceBackward, gruBeforeSequenceForward,
+} from './sequence-gru';
 export { oneHotProject, oneHotProjectBackward } from './onehot';
 
 /** The first byte after the module's static data: the JS allocator starts above it. */

@@ -17,8 +17,8 @@
 import type { Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
-  copyInactiveRows, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
-  stateGradient, stepAt, StepGrads, zeroInactiveRows,
+  copyInactiveRows, fusedLengths, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs,
+  stateSlot, stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Alloc, type Cell, type CellCache } from './types.js';
 
@@ -62,9 +62,10 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
       // W_i· x_t + b_i· for all steps and gates                            (T,B,3H)
       projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 3 * H, I, d);
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       // the loop below, in one call (kernels/types SequenceKernels)
-      if (fused && resetAfter) return fused.gruAfterForward(c.gates.all, c.hw, c.saved.all, c.hs.all, wHh, w.bHh, T, B, H, d.reverse);
-      if (fused) return fused.gruBeforeForward(c.gates.all, hwRz, hwN, c.saved.all, c.hs.all, wHh, w.bHh, T, B, H, d.reverse);
+      if (fused && resetAfter) return fused.gruAfterForward(c.gates.all, c.hw, c.saved.all, c.hs.all, wHh, w.bHh, T, B, H, d.reverse, lens);
+      if (fused) return fused.gruBeforeForward(c.gates.all, hwRz, hwN, c.saved.all, c.hs.all, wHh, w.bHh, T, B, H, d.reverse, lens);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!;
@@ -92,11 +93,12 @@ export function gruCell(k: Kernels, resetAfter: boolean): Cell<GruCache> {
       const wHrz = wHh.subarray(0, 2 * H * H);
       const wHn = wHh.subarray(2 * H * H);
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       if (fused) {
         // the loop below, in one call; work block 0 carries dh in and out
         c.work.set(dhN);
-        if (resetAfter) fused.gruAfterBackward(c.dXw.all, c.dHw.all, c.gates.all, c.saved.all, c.hs.all, dY, c.work, wHh, T, B, H, d.reverse);
-        else fused.gruBeforeBackward(c.dXw.all, c.dHw.all, c.dHwN.all, c.gates.all, c.hs.all, dY, c.work, wHh, T, B, H, d.reverse);
+        if (resetAfter) fused.gruAfterBackward(c.dXw.all, c.dHw.all, c.gates.all, c.saved.all, c.hs.all, dY, c.work, wHh, T, B, H, d.reverse, lens);
+        else fused.gruBeforeBackward(c.dXw.all, c.dHw.all, c.dHwN.all, c.gates.all, c.hs.all, dY, c.work, wHh, T, B, H, d.reverse, lens);
         dh0.set(c.work.subarray(0, B * H));
       } else {
         g.dh.set(dhN);

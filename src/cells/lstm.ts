@@ -15,8 +15,8 @@
  */
 import type { Kernels } from '../kernels/types.js';
 import {
-  copyInactiveRows, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
-  stateGradient, stepAt, StepGrads, zeroInactiveRows,
+  copyInactiveRows, fusedLengths, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs,
+  stateSlot, stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Cell, type CellCache } from './types.js';
 import type { FloatArray } from '../tensor/types.js';
@@ -49,8 +49,9 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
       // X_t W_x· + b_ih for all steps and all four gates                   (T,B,4H)
       projectInputs(k, c.gates.all, x, w.wIh, w.bIh, T * B, 4 * H, I, d);
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       // the loop below, in one call (kernels/types SequenceKernels)
-      if (fused) return fused.lstmForward(c.gates.all, c.hs.all, c.cs.all, w.wHh!, w.bHh, T, B, H, d.reverse);
+      if (fused) return fused.lstmForward(c.gates.all, c.hs.all, c.cs.all, w.wHh!, w.bHh, T, B, H, d.reverse, lens);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!;
@@ -70,11 +71,12 @@ export function lstmCell(k: Kernels): Cell<LstmCache> {
       const { T, B, I, H } = d;
       const g = c.g;
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       if (fused) {
         // the loop below, in one call; work blocks 0 and 1 carry dh and dc in and out
         c.work.set(dhN);
         c.work.set(dcN!, B * H);
-        fused.lstmBackward(c.dGates.all, c.gates.all, c.cs.all, dY, c.work, w.wHh!, T, B, H, d.reverse);
+        fused.lstmBackward(c.dGates.all, c.gates.all, c.cs.all, dY, c.work, w.wHh!, T, B, H, d.reverse, lens);
         dh0.set(c.work.subarray(0, B * H));
         dc0!.set(c.work.subarray(B * H, 2 * B * H));
       } else {

@@ -12,8 +12,8 @@
  */
 import type { Activation, Kernels } from '../kernels/types.js';
 import {
-  copyInactiveRows, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
-  stateGradient, stepAt, StepGrads, zeroInactiveRows,
+  copyInactiveRows, fusedLengths, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs,
+  stateSlot, stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import type { FloatArray } from '../tensor/types.js';
 import { StepViews, type Cell, type CellCache } from './types.js';
@@ -48,8 +48,9 @@ export function residualCell(k: Kernels, f: Activation, form: ResidualForm): Cel
       // form "x": g depends on x alone, so all steps go through f at once
       if (!usesState) k.activationForward(f, c.a.all, undefined, T * B, H);
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       // the loop below, in one call (kernels/types SequenceKernels)
-      if (fused) return fused.residualForward(f, usesState, c.a.all, c.hs.all, w.wHh, w.bHh, T, B, H, d.reverse);
+      if (fused) return fused.residualForward(f, usesState, c.a.all, c.hs.all, w.wHh, w.bHh, T, B, H, d.reverse, lens);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!;
@@ -70,10 +71,11 @@ export function residualCell(k: Kernels, f: Activation, form: ResidualForm): Cel
       const { T, B, I, H } = d;
       const g = c.g;
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       if (fused) {
         // the loop below, in one call; work block 0 carries dh in and out
         c.work.set(dhN);
-        fused.residualBackward(f, usesState, c.dz.all, c.a.all, dY, c.work, w.wHh, T, B, H, d.reverse);
+        fused.residualBackward(f, usesState, c.dz.all, c.a.all, dY, c.work, w.wHh, T, B, H, d.reverse, lens);
         dh0.set(c.work.subarray(0, B * H));
       } else {
         g.dh.set(dhN);

@@ -16,8 +16,8 @@
 import type { Activation, Kernels } from '../kernels/types.js';
 import type { FloatArray } from '../tensor/types.js';
 import {
-  copyInactiveRows, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs, stateSlot,
-  stateGradient, stepAt, StepGrads, zeroInactiveRows,
+  copyInactiveRows, fusedLengths, fusedLoop, inputGradients, initialSlot, prevSlot, prevStates, projectInputs,
+  stateSlot, stateGradient, stepAt, StepGrads, zeroInactiveRows,
 } from './sequence.js';
 import { StepViews, type Cell, type CellCache, type CellWeights, type SeqDims } from './types.js';
 
@@ -45,8 +45,9 @@ export function rnnCell(k: Kernels, f: Activation): Cell<RnnCache> {
       // z = W_ih x + b_ih for all steps at once                            (T,B,H)
       projectInputs(k, c.a.all, x, w.wIh, w.bIh, T * B, H, I, d);
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       // the loop below, in one call (kernels/types SequenceKernels)
-      if (fused) return fused.rnnForward(f, c.a.all, c.hs.all, w.wHh!, w.bHh, T, B, H, d.reverse);
+      if (fused) return fused.rnnForward(f, c.a.all, c.hs.all, w.wHh!, w.bHh, T, B, H, d.reverse, lens);
       for (let i = 0; i < T; i++) {
         const t = stepAt(i, d);
         const hPrev = c.hs.at[prevSlot(t, d)]!; // (B,H)
@@ -64,10 +65,11 @@ export function rnnCell(k: Kernels, f: Activation): Cell<RnnCache> {
       const { T, B, I, H } = d;
       const g = c.g;
       const fused = fusedLoop(k, d);
+      const lens = fusedLengths(d); // per-row lengths, for the fused loop
       if (fused) {
         // the loop below, in one call; work block 0 carries dh in and out
         c.work.set(dhN);
-        fused.rnnBackward(f, c.dz.all, c.a.all, dY, c.work, w.wHh!, T, B, H, d.reverse);
+        fused.rnnBackward(f, c.dz.all, c.a.all, dY, c.work, w.wHh!, T, B, H, d.reverse, lens);
         dh0.set(c.work.subarray(0, B * H));
       } else {
         g.dh.set(dhN);

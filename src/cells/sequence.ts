@@ -26,10 +26,14 @@ export const initialSlot = (d: SeqDims): number => (d.reverse ? d.T : 0);
 export const prevStates = (c: CellCache, d: SeqDims): FloatArray =>
   c.hs.all.subarray((d.reverse ? 1 : 0) * d.B * d.H, (d.reverse ? d.T + 1 : d.T) * d.B * d.H);
 
-/** The backend's whole-recurrence kernels, where it has them and this run can use them: no per-row
- *  lengths (masks) and no recorded state gradients. The cells' own step loops are the definition. */
+/** The backend's whole-recurrence kernels, where it has them and this run can use them: no recorded
+ *  state gradients, and per-row lengths (if any) given as `d.lengths`, which the fused loops take
+ *  in place of the mask. The cells' own step loops are the definition. */
 export const fusedLoop = (k: Kernels, d: SeqDims): SequenceKernels | undefined =>
-  d.active === undefined && d.stateGrads === undefined ? k.sequence : undefined;
+  d.stateGrads === undefined && (d.active === undefined || d.lengths !== undefined) ? k.sequence : undefined;
+
+/** The lengths to hand the fused loops: d.lengths where there is a mask. */
+export const fusedLengths = (d: SeqDims): Int32Array | undefined => (d.active ? d.lengths : undefined);
 
 /** Step t of iteration i: 0..T-1 forward, T-1..0 in reverse. */
 export const stepAt = (i: number, d: SeqDims): number => (d.reverse ? d.T - 1 - i : i);

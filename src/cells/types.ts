@@ -23,6 +23,9 @@ export interface SeqDims {
   H: number;
   reverse: boolean;
   active: Uint8Array | undefined;
+  /** The per-row lengths (B) behind `active`, as int32 in the backend's memory: what the fused loops
+   *  (kernels/types SequenceKernels) take. `active` without them runs the cells' step loops. */
+  lengths?: Int32Array | undefined;
   /** When given (T,B), the input is one-hot: x_t,b = onehot(tokens[t,b]) of size I, never built. The
    *  input projection is then a gather of W_ih's columns and its gradient a scatter-add; x is unused. */
   tokens?: Int32Array | undefined;

@@ -106,8 +106,15 @@ export interface Kernels {
  * A backend's fused recurrences: the whole T-step loop of a cell, forward or backward, in one call,
  * which a threaded backend can cut by batch rows (rows never meet inside a recurrence, so the
  * threads need no fork/join per step). Each is exactly the step loop of its cell in cells/ (rnn,
- * lstm, gru and residual, all forms), same kernels in the same order; the cells call them for runs
- * without per-row lengths whose state gradients are not recorded, and run their own loop otherwise.
+ * lstm, gru and residual, all forms), same kernels in the same order, the same bits; the cells call
+ * them for runs whose state gradients are not recorded, and run their own loop otherwise.
+ *
+ * `lengths` (B), when given: row b is active at step t < lengths[b] (cells/sequence's masks).
+ * Products and step kernels run on the active rows only; an inactive row carries its state forward
+ * (h_t = h_{t−1}, c_t = c_{t−1}) and backward gets zero gate gradients and passes ∂L/∂h (∂L/∂c)
+ * through unchanged; dY must be 0 there. Work buffers of inactive rows (gates, a, hn) are left as they
+ * are (rh is set to 0). Rows ordered by length (layers/recurrent-order) make the active rows of a step
+ * one or two contiguous runs, which is what makes the skipped rows cost nothing.
  *
  * Layout as in cells/sequence: per-step arrays (T,B,W); states hs, cs (T+1,B,H) with h0 (c0) in its
  * slot, h_t in slot t+1 (reverse: steps T−1..0, h_t in slot t, h0 in slot T). `work` is blocks of
@@ -117,35 +124,40 @@ export interface Kernels {
 export interface SequenceKernels {
   /** a (T,B,H): in, x_t·W_ihᵀ + b_ih; out, h_t = f(a_t + h_{t−1}·W_hhᵀ + b_hh), also written to hs. */
   rnnForward(f: Activation, a: FloatArray, hs: FloatArray, wHh: FloatArray, bHh: FloatArray | undefined,
-             T: number, B: number, H: number, reverse: boolean): void;
+             T: number, B: number, H: number, reverse: boolean, lengths: Int32Array | undefined): void;
   /** dz (T,B,H) out; work (3,B,H). */
   rnnBackward(f: Activation, dz: FloatArray, a: FloatArray, dY: FloatArray, work: FloatArray, wHh: FloatArray,
-              T: number, B: number, H: number, reverse: boolean): void;
+              T: number, B: number, H: number, reverse: boolean, lengths: Int32Array | undefined): void;
   /** gates (T,B,4H): in, x_t·W_ihᵀ + b_ih; out, i,f,g,o (lstmForward per step). */
   lstmForward(gates: FloatArray, hs: FloatArray, cs: FloatArray, wHh: FloatArray, bHh: FloatArray | undefined,
-              T: number, B: number, H: number, reverse: boolean): void;
+              T: number, B: number, H: number, reverse: boolean, lengths: Int32Array | undefined): void;
   /** dGates (T,B,4H) out; work (5,B,H). */
   lstmBackward(dGates: FloatArray, gates: FloatArray, cs: FloatArray, dY: FloatArray, work: FloatArray,
-               wHh: FloatArray, T: number, B: number, H: number, reverse: boolean): void;
+               wHh: FloatArray, T: number, B: number, H: number, reverse: boolean,
+               lengths: Int32Array | undefined): void;
   /** gates (T,B,3H): in, x_t·W_ihᵀ + b_ih; out, r,z,n. hw (B,3H) scratch; hn (T,B,H) out. */
   gruAfterForward(gates: FloatArray, hw: FloatArray, hn: FloatArray, hs: FloatArray, wHh: FloatArray,
-                  bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
+                  bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean,
+                  lengths: Int32Array | undefined): void;
   /** gates (T,B,3H): in, x_t·W_ihᵀ + b_ih; out, r,z,n. hwRz (B,2H), hwN (B,H) scratch; rh (T,B,H) out. */
   gruBeforeForward(gates: FloatArray, hwRz: FloatArray, hwN: FloatArray, rh: FloatArray, hs: FloatArray,
-                   wHh: FloatArray, bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
+                   wHh: FloatArray, bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean,
+                   lengths: Int32Array | undefined): void;
   /** dXw (T,B,3H), dHw (T,B,2H), dHwN (T,B,H) out; work (4,B,H). */
   gruBeforeBackward(dXw: FloatArray, dHw: FloatArray, dHwN: FloatArray, gates: FloatArray, hs: FloatArray,
                     dY: FloatArray, work: FloatArray, wHh: FloatArray, T: number, B: number, H: number,
-                    reverse: boolean): void;
+                    reverse: boolean, lengths: Int32Array | undefined): void;
   /** h_t = h_{t−1} + g_t. a (T,B,H): form "x" (xh false), g_t already; form "xh": in, x_t·W_ihᵀ + b_ih,
    *  out, g_t = f(a_t + h_{t−1}·W_hhᵀ + b_hh) (wHh, bHh unused for "x"). */
   residualForward(f: Activation, xh: boolean, a: FloatArray, hs: FloatArray, wHh: FloatArray | undefined,
-                  bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
+                  bHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean,
+                  lengths: Int32Array | undefined): void;
   /** dz (T,B,H) out; work (3,B,H). */
   residualBackward(f: Activation, xh: boolean, dz: FloatArray, a: FloatArray, dY: FloatArray, work: FloatArray,
-                   wHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean): void;
+                   wHh: FloatArray | undefined, T: number, B: number, H: number, reverse: boolean,
+                   lengths: Int32Array | undefined): void;
   /** dXw, dHw (T,B,3H) out; work (3,B,H). */
   gruAfterBackward(dXw: FloatArray, dHw: FloatArray, gates: FloatArray, hn: FloatArray, hs: FloatArray,
                    dY: FloatArray, work: FloatArray, wHh: FloatArray, T: number, B: number, H: number,
-                   reverse: boolean): void;
+                   reverse: boolean, lengths: Int32Array | undefined): void;
 }

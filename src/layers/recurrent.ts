@@ -7,18 +7,22 @@
  *   H_t^(ℓ) = φ(H_t^(ℓ−1) W_xh^(ℓ) + H_{t−1}^(ℓ) W_hh^(ℓ) + b^(ℓ))     (the notes' deep RNN)
  *   h_t = [h→_t ; h←_t]                                                   (bidirectional)
  *
+ * A batch with lengths runs with its rows ordered by length (layers/recurrent-order); what goes in
+ * and comes out is in the caller's order.
+ *
  * Shapes follow torch.nn.RNN/GRU/LSTM: x (T,B,I) time-major, y (T,B,D*H), h0/h_n (L*D,B,H) with
  * index layer*D + direction, parameters `weight_ih_l{k}[_reverse]` (G*H, I_k) and so on.
  * Buffers are allocated per (T,B) and reused; the arrays a call returns are overwritten by the next.
  */
 import { createCell, gateCount, hasRecurrentWeight, type Cell, type CellCache, type CellWeights, type SeqDims } from '../cells/index.js';
-import { activeMask, finalSlot, stateSlot } from '../cells/sequence.js';
+import { activeMask, finalSlot } from '../cells/sequence.js';
 import { formatShape, RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 import type { RecurrentConfig } from './config.js';
 import { ParamSet, type ParamSpec } from './params.js';
+import { readDirection, RowOrder, toCaller, writeDirection } from './recurrent-order.js';
 
 /**
  * The optional inputs of RecurrentStack.forward: initial states, each row's length (variable-length
@@ -92,6 +96,20 @@ interface LayerState {
   next: FloatArray;         // the next layer's input: y, or y ⊙ mask in training
   dIn: FloatArray;          // (T,B,I_l) gradient of this layer's input
   stateGrads: (FloatArray | undefined)[]; // per direction (T,B,H) ∂L/∂h_t, when asked for
+  stateGradsOut: (FloatArray | undefined)[]; // the same in the caller's row order, for a padded batch
+}
+
+/** A padded batch's buffers in running order (layers/recurrent-order), made at its first use. */
+interface Ordered {
+  x: FloatArray | undefined;  // (T,B,I), made at the first dense x
+  dx: FloatArray | undefined; // (T,B,I) in the caller's order, made at the first dx
+  h0: FloatArray;     // (L*D,B,H), and the same for c0, dh_n, dc_n, dh0, dc0
+  c0: FloatArray;
+  dhN: FloatArray;
+  dcN: FloatArray;
+  dh0: FloatArray;
+  dc0: FloatArray;
+  lengths: Int32Array; // (B) in the backend's memory, for the fused loops
 }
 
 /**
@@ -115,7 +133,9 @@ export class RecurrentStack {
   private io!: { hN: FloatArray; cN: FloatArray | undefined; dh0: FloatArray; dc0: FloatArray | undefined;
                  zeros: FloatArray; dYdir: FloatArray };
   private input: { x: FloatArray; tokens: Int32Array | undefined; h0: FloatArray | undefined;
-                   c0: FloatArray | undefined; training: boolean } | undefined;
+                   c0: FloatArray | undefined; training: boolean; order: RowOrder | undefined } | undefined;
+  private ordered: Ordered | undefined;
+  private stateGradsOrdered = false; // the last backward's recorded ∂L/∂h_t are in running order
   // forwardTokens' indices, copied into the backend's memory
   private tokenBlock: FloatArray;
   private tokens: Int32Array;
@@ -171,15 +191,18 @@ export class RecurrentStack {
       const v = tokens[r]!;
       if (!(v >= 0 && v < I)) throw new RecurError(`tokens: expected indices in 0..${I - 1} (the input size), got ${v} at position ${r}`);
     }
-    // the indices in the backend's memory, so that its kernels read them in place
+    return this.run(undefined, tokens, T, B, opt);
+  }
+
+  /** The indices in the backend's memory (in running order), so that its kernels read them in place. */
+  private tokensIn(tokens: Int32Array, T: number, B: number, order: RowOrder | undefined): Int32Array {
     if (this.tokens.length < T * B) {
       this.k.free(this.tokenBlock);
       this.tokenBlock = this.k.alloc(T * B);
       this.tokens = new Int32Array(this.tokenBlock.buffer, this.tokenBlock.byteOffset, T * B);
     }
     const t = this.tokens.length === T * B ? this.tokens : this.tokens.subarray(0, T * B);
-    t.set(tokens);
-    return this.run(undefined, t, T, B, opt);
+    return order ? order.gather(t, tokens, T, 1) : (t.set(tokens), t);
   }
 
   private run(x: FloatArray | undefined, tokens: Int32Array | undefined, T: number, B: number,
@@ -191,10 +214,17 @@ export class RecurrentStack {
       if (!this.cell.hasCellState) throw new RecurError(`c0: only an LSTM has a cell state; this stack is a ${this.config.cell}`);
       checkLength('c0', opt.c0, L * D * B * H, [L * D, B, H]);
     }
-    const active = opt.lengths ? activeMask(checkLengths(opt.lengths, T, B), T, B) : undefined;
+    const order = opt.lengths ? RowOrder.of(checkLengths(opt.lengths, T, B), T) : undefined;
+    const active = order ? activeMask(order.lengths, T, B) : undefined;
     this.ensureBuffers(T, B);
+    const o = order ? this.orderedBuffers(order) : undefined;
     const training = opt.training === true;
-    this.input = { x: x ?? this.io.zeros, tokens, h0: opt.h0, c0: opt.c0, training };
+    // inputs in running order
+    if (o && x) x = order!.gather(o.x ??= this.allocWork(x.length), x, T, this.config.inputSize);
+    if (tokens) tokens = this.tokensIn(tokens, T, B, order);
+    const h0 = o && opt.h0 ? order!.gather(o.h0, opt.h0, L * D, H) : opt.h0;
+    const c0 = o && opt.c0 ? order!.gather(o.c0, opt.c0, L * D, H) : opt.c0;
+    this.input = { x: x ?? this.io.zeros, tokens, h0, c0, training, order };
     const { hN, cN, zeros } = this.io;
     const BH = B * H;
 
@@ -205,22 +235,26 @@ export class RecurrentStack {
         const s = l * D + dir;
         const d = layer.dims[dir]!;
         d.active = active;
+        d.lengths = o?.lengths;
         d.tokens = l === 0 ? tokens : undefined;
         d.stateGrads = undefined;
         const cache = layer.caches[dir]!;
         this.cell.forward(cache, input,
-          opt.h0 ? opt.h0.subarray(s * BH, (s + 1) * BH) : zeros,
-          this.cell.hasCellState ? (opt.c0 ? opt.c0.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
+          h0 ? h0.subarray(s * BH, (s + 1) * BH) : zeros,
+          this.cell.hasCellState ? (c0 ? c0.subarray(s * BH, (s + 1) * BH) : zeros) : undefined,
           this.weights[l]![dir]!, d);
-        // y[t, b, dir*H:(dir+1)*H] = h_t (0 at padded steps);  h_n[s] = the final state
-        writeDirection(layer.y, cache.hs.all, d, dir, D, H);
-        hN.set(cache.hs.at[finalSlot(d)]!, s * BH);
-        if (cN) cN.set(cache.cs!.at[finalSlot(d)]!, s * BH);
+        // y[t, b, dir*H:(dir+1)*H] = h_t (0 at padded steps; the top layer's in the caller's order);
+        // h_n[s] = the final state
+        writeDirection(layer.y, cache.hs.all, d, dir, D, H, l === L - 1 ? order?.perm : undefined);
+        toCaller(order, hN.subarray(s * BH, (s + 1) * BH), cache.hs.at[finalSlot(d)]!, H);
+        if (cN) toCaller(order, cN.subarray(s * BH, (s + 1) * BH), cache.cs!.at[finalSlot(d)]!, H);
       }
       layer.next = layer.y;
       if (training && layer.mask && layer.dropped) {
-        // dropout between layers: each unit kept with probability 1 − p and scaled by 1/(1 − p)
-        this.fillDropoutMask(layer.mask);
+        // dropout between layers: each unit kept with probability 1 − p and scaled by 1/(1 − p),
+        // drawn in the caller's row order
+        if (order) order.gather(layer.mask, this.fillDropoutMask(layer.dropped), T, D * H);
+        else this.fillDropoutMask(layer.mask);
         for (let i = 0; i < layer.y.length; i++) layer.dropped[i] = layer.y[i]! * layer.mask[i]!;
         layer.next = layer.dropped;
       }
@@ -233,7 +267,7 @@ export class RecurrentStack {
   stateGradients(layer: number, direction = 0): FloatArray {
     const g = this.layers[layer]?.stateGrads[direction];
     if (!g) throw new Error('RecurrentStack.stateGradients: run backward with { stateGrads: true } first');
-    return g;
+    return this.stateGradsOrdered ? this.layers[layer]!.stateGradsOut[direction]! : g;
   }
 
   /** The outputs of the last forward (the same arrays it returned). */
@@ -255,9 +289,14 @@ export class RecurrentStack {
     checkLength('dy', dy, T * B * D * H, [T, B, D * H]);
     if (dhN) checkLength('dh_n', dhN, L * D * BH, [L * D, B, H]);
     if (dcN) checkLength('dc_n', dcN, L * D * BH, [L * D, B, H]);
-    const { dh0, dc0, zeros, dYdir } = this.io;
-
-    const tokens = this.input.tokens;
+    const { zeros, dYdir } = this.io;
+    const { tokens, order } = this.input;
+    // in running order: dh_n, dc_n in, dh0, dc0 out (dy is read in the caller's order, dx written back)
+    const o = order ? this.ordered! : undefined;
+    if (o && dhN) dhN = order!.gather(o.dhN, dhN, L * D, H);
+    if (o && dcN) dcN = order!.gather(o.dcN, dcN, L * D, H);
+    const dh0 = o ? o.dh0 : this.io.dh0;
+    const dc0 = this.io.dc0 && o ? o.dc0 : this.io.dc0;
     let dOut = dy;
     for (let l = L - 1; l >= 0; l--) {
       const layer = this.layers[l]!;
@@ -268,7 +307,8 @@ export class RecurrentStack {
         const s = l * D + dir;
         const d = layer.dims[dir]!;
         // one direction, no padding: dy is this direction's gradient as it is
-        const dYdirection = D === 1 && !d.active ? dOut : readDirection(dYdir, dOut, d, dir, D, H);
+        const dYdirection = D === 1 && !d.active ? dOut
+          : readDirection(dYdir, dOut, d, dir, D, H, l === L - 1 ? order?.perm : undefined);
         if (opt.stateGrads) layer.stateGrads[dir] ??= this.allocWork(T * B * H);
         d.stateGrads = opt.stateGrads ? layer.stateGrads[dir] : undefined;
         this.cell.backward(this.grads[l]![dir]!, dIn,
@@ -283,7 +323,25 @@ export class RecurrentStack {
       }
       dOut = layer.dIn;
     }
-    return { dx: opt.inputGrad === false || tokens ? undefined : this.layers[0]!.dIn, dh0, dc0 };
+    if (opt.stateGrads) this.stateGradsToCaller(order);
+    const dx = opt.inputGrad === false || tokens ? undefined : this.layers[0]!.dIn;
+    if (!o) return { dx, dh0, dc0 };
+    return {
+      dx: dx && order!.scatter(o.dx ??= this.allocWork(dx.length), dx, T, this.config.inputSize),
+      dh0: order!.scatter(this.io.dh0, dh0, L * D, H),
+      dc0: dc0 && order!.scatter(this.io.dc0!, dc0, L * D, H),
+    };
+  }
+
+  /** What stateGradients returns: the recorded ∂L/∂h_t, in the caller's row order. */
+  private stateGradsToCaller(order: RowOrder | undefined): void {
+    this.stateGradsOrdered = order !== undefined;
+    if (!order) return;
+    for (const layer of this.layers) {
+      layer.stateGrads.forEach((g, dir) => {
+        if (g) order.scatter(layer.stateGradsOut[dir] ??= this.allocWork(g.length), g, this.T, this.config.hiddenSize);
+      });
+    }
   }
 
   private ensureBuffers(T: number, B: number): void {
@@ -292,6 +350,7 @@ export class RecurrentStack {
     const D = this.D;
     for (const a of this.workspace) this.k.free(a);
     this.workspace = [];
+    this.ordered = undefined;
     const alloc = (n: number): FloatArray => this.allocWork(n);
     this.layers = [];
     for (let l = 0; l < L; l++) {
@@ -305,7 +364,7 @@ export class RecurrentStack {
       const y = alloc(T * B * D * H);
       const dropout = l < L - 1 && this.config.dropout > 0;
       this.layers.push({
-        caches, dims, y, next: y, dIn: alloc(T * B * Il), stateGrads: [],
+        caches, dims, y, next: y, dIn: alloc(T * B * Il), stateGrads: [], stateGradsOut: [],
         mask: dropout ? alloc(y.length) : undefined, dropped: dropout ? alloc(y.length) : undefined,
       });
     }
@@ -326,42 +385,28 @@ export class RecurrentStack {
     return a;
   }
 
-  private fillDropoutMask(mask: FloatArray): void {
+  private fillDropoutMask(mask: FloatArray): FloatArray {
     const p = this.config.dropout;
     const keep = 1 / (1 - p);
     for (let i = 0; i < mask.length; i++) mask[i] = this.rng.uniform() < p ? 0 : keep;
+    return mask;
   }
-}
 
-/** y[t, b, dir*H:(dir+1)*H] = h_t from one direction's states hs (T+1,B,H); 0 at padded steps. */
-function writeDirection(y: FloatArray, hs: FloatArray, d: SeqDims, dir: number, D: number, H: number): void {
-  const { T, B, active } = d;
-  if (D === 1 && !active && !d.reverse) {
-    y.set(hs.subarray(B * H, (T + 1) * B * H)); // slots 1..T are h_0..h_{T−1} in time order
-    return;
-  }
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      const yo = ((t * B + b) * D + dir) * H;
-      const ho = (stateSlot(t, d) * B + b) * H;
-      const on = !active || active[t * B + b] === 1;
-      for (let j = 0; j < H; j++) y[yo + j] = on ? hs[ho + j]! : 0;
+  /** The buffers of a padded batch, made at the first one of this (T,B); the lengths copied in. */
+  private orderedBuffers(order: RowOrder): Ordered {
+    const { hiddenSize: H, numLayers: L } = this.config;
+    const { B, D } = this;
+    if (!this.ordered) {
+      const states = (): FloatArray => this.allocWork(L * D * B * H);
+      const block = this.allocWork(B);
+      this.ordered = {
+        x: undefined, dx: undefined, h0: states(), c0: states(), dhN: states(),
+        dcN: states(), dh0: states(), dc0: states(), lengths: new Int32Array(block.buffer, block.byteOffset, B),
+      };
     }
+    this.ordered.lengths.set(order.lengths);
+    return this.ordered;
   }
-}
-
-/** dYdir (T,B,H) = dy[:, :, dir*H:(dir+1)*H]; 0 at padded steps, where y is a constant. */
-function readDirection(dYdir: FloatArray, dy: FloatArray, d: SeqDims, dir: number, D: number, H: number): FloatArray {
-  const { T, B, active } = d;
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      const o = (t * B + b) * H;
-      const yo = ((t * B + b) * D + dir) * H;
-      const on = !active || active[t * B + b] === 1;
-      for (let j = 0; j < H; j++) dYdir[o + j] = on ? dy[yo + j]! : 0;
-    }
-  }
-  return dYdir;
 }
 
 function checkLength(name: string, a: FloatArray, n: number, shape: number[]): void {

@@ -43,29 +43,40 @@ export interface WasmExports {
   /** dW (N,I) += dOutᵀ · onehot(idx); dOut rows ldo floats apart. */
   oneHotProjectBackward(dW: number, dOut: number, idx: number, R: number, N: number, I: number, scratch: number,
                         scratchBytes: number, ldo: number): void;
-  /** Whole recurrences over B rows of a batch of ldB (wasm/sequence; the shapes of SequenceKernels). */
+  /** Whole recurrences over B rows of a batch of ldB (wasm/sequence; the shapes of SequenceKernels);
+   *  lens: the block's per-row lengths (int32), 0 for none. */
   rnnSequenceForward(f: number, a: number, hs: number, wHh: number, bHh: number, B: number, H: number, T: number,
-                     ldB: number, reverse: number, scratch: number): void;
+                     ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   rnnSequenceBackward(f: number, dz: number, a: number, dY: number, work: number, wHh: number, B: number, H: number,
-                      T: number, ldB: number, reverse: number, scratch: number): void;
+                      T: number, ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   lstmSequenceForward(gates: number, hs: number, cs: number, wHh: number, bHh: number, B: number, H: number,
-                      T: number, ldB: number, reverse: number, scratch: number): void;
+                      T: number, ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   lstmSequenceBackward(dGates: number, gates: number, cs: number, dY: number, work: number, wHh: number, B: number,
-                       H: number, T: number, ldB: number, reverse: number, scratch: number): void;
+                       H: number, T: number, ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   gruAfterSequenceForward(gates: number, hw: number, hn: number, hs: number, wHh: number, bHh: number, B: number,
-                          H: number, T: number, ldB: number, reverse: number, scratch: number): void;
+                          H: number, T: number, ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   gruAfterSequenceBackward(dXw: number, dHw: number, gates: number, hn: number, hs: number, dY: number, work: number,
                            wHh: number, B: number, H: number, T: number, ldB: number, reverse: number,
-                           scratch: number): void;
+                           scratch: number,
+    lens: number): void;
   gruBeforeSequenceForward(gates: number, hwRz: number, hwN: number, rh: number, hs: number, wHh: number, bHh: number,
-                           B: number, H: number, T: number, ldB: number, reverse: number, scratch: number): void;
+                           B: number, H: number, T: number, ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   gruBeforeSequenceBackward(dXw: number, dHw: number, dHwN: number, gates: number, hs: number, dY: number,
                             work: number, wHh: number, B: number, H: number, T: number, ldB: number, reverse: number,
-                            scratch: number): void;
+                            scratch: number,
+    lens: number): void;
   residualSequenceForward(f: number, xh: number, a: number, hs: number, wHh: number, bHh: number, B: number, H: number,
-                          T: number, ldB: number, reverse: number, scratch: number): void;
+                          T: number, ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   residualSequenceBackward(f: number, xh: number, dz: number, a: number, dY: number, work: number, wHh: number,
-                           B: number, H: number, T: number, ldB: number, reverse: number, scratch: number): void;
+                           B: number, H: number, T: number, ldB: number, reverse: number, scratch: number,
+    lens: number): void;
   /** targets: int32 (R). Returns the summed loss. */
   softmaxCrossEntropy(logits: number, targets: number, dLogits: number, R: number, V: number, ignoreIndex: number,
                       scale: number): number;

@@ -38,16 +38,16 @@ export const op = (name: OpName): number => OPS.indexOf(name);
 /** The export index that tells workers to return from their loop. */
 export const QUIT = -1;
 
-// the job, float64s: [0] export index, [1..14] arguments, then how to cut it
-export const ARGS = 14;
-export const COUNT_ARG = 15;   // which argument (1..14) holds the count
-export const TOTAL = 16;
-export const CHUNK = 17;
-export const CHUNKS = 18;
-export const SCRATCH_ARG = 19; // which argument takes the running thread's gemm scratch (0: none)
-export const OFFSETS = 20;     // how many (argument, stride in bytes per unit) pairs follow
-export const OFFSET0 = 21;
-export const MAX_OFFSETS = 7;
+// the job, float64s: [0] export index, [1..16] arguments, then how to cut it
+export const ARGS = 16;
+export const COUNT_ARG = 17;   // which argument (1..16) holds the count
+export const TOTAL = 18;
+export const CHUNK = 19;
+export const CHUNKS = 20;
+export const SCRATCH_ARG = 21; // which argument takes the running thread's gemm scratch (0: none)
+export const OFFSETS = 22;     // how many (argument, stride in bytes per unit) pairs follow
+export const OFFSET0 = 23;
+export const MAX_OFFSETS = 8;
 export const JOB = OFFSET0 + 2 * MAX_OFFSETS;
 /** Most chunks a job may have (the cursors are 16-bit; RES has this many entries). */
 export const MAX_CHUNKS = 256;
@@ -109,7 +109,7 @@ export function runChunks(fns: readonly Fn[], ctl: Int32Array, d: Float64Array, 
     if (s !== 0) a[s] = scratch;
     try {
       const r = fns[d[0]!]!(a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!,
-                            a[12]!, a[13]!, a[14]!);
+                            a[12]!, a[13]!, a[14]!, a[15]!, a[16]!);
       d[RES + i] = r ?? 0;
     } catch {
       Atomics.store(ctl, ERROR, 1);

@@ -9,7 +9,7 @@
  * the results are bitwise the same (the loss total aside: the chunks' float64 sums are added in
  * chunk order). `parallelCalls` counts the calls that were cut.
  *
- * A kernel writes its arguments into `j[1..14]`, asks `ways()` how many chunks to cut it into, and
+ * A kernel writes its arguments into `j[1..16]`, asks `ways()` how many chunks to cut it into, and
  * either calls its export once or `cut()`s; `timed()` after the call feeds the tuner.
  */
 import type { CreateWorker } from './pool.js';
@@ -146,7 +146,7 @@ export class CallSplitter {
   }
 
   /**
-   * Run the job whose arguments are in j[1..14] in about `n` chunks of whole `unit`s of `total`
+   * Run the job whose arguments are in j[1..16] in about `n` chunks of whole `unit`s of `total`
    * (the count in argument countArg, each thread's gemm scratch in scratchArg when not 0), moving
    * the pointer arguments given as (argument, bytes per unit) pairs: up to three here, or `more`
    * pairs already written to the job with `offset`. Returns the chunks' results summed in order.
