@@ -6,9 +6,13 @@ export const TRAIN_ROWS = [
   { cell: 'gru', hidden: 256 }, { cell: 'rnn', hidden: 256 },
 ];
 export const GENERATE_ROWS = [{ cell: 'lstm', hidden: 256 }, { cell: 'gru', hidden: 256 }, { cell: 'rnn', hidden: 256 }];
-export const label = (r) => `${r.cell.toUpperCase()} H=${r.hidden}`;
-export const key = (r) => `${r.cell}-${r.hidden}`;
-export const row = (k) => [...TRAIN_ROWS, ...GENERATE_ROWS].find((r) => key(r) === k);
+// The variable-length classifier (`recur bench --mode classify`, src/models/bench-classify.ts): a
+// 2-layer GRU H = 128, B = 64, I = 32 inputs, lengths uniform in 20..100 (seeded), the last valid
+// state → linear head → 4 classes, cross-entropy, SGD; PyTorch with pack_padded_sequence. Real tokens/s.
+export const VARLEN_ROWS = [{ cell: 'gru', hidden: 128, varlen: true }];
+export const label = (r) => (r.varlen ? `variable-length ${r.cell.toUpperCase()} classifier H=${r.hidden}` : `${r.cell.toUpperCase()} H=${r.hidden}`);
+export const key = (r) => `${r.cell}-${r.hidden}${r.varlen ? '-varlen' : ''}`;
+export const row = (k) => [...TRAIN_ROWS, ...GENERATE_ROWS, ...VARLEN_ROWS].find((r) => key(r) === k);
 
 // Peer figures measured on this kind of machine, quoted by the issue (training tokens/s).
 export const ISSUE_PEERS = {

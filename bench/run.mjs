@@ -10,7 +10,7 @@
 //
 // The workload (see src/models/bench-workload.ts): char-level LM, V = 64 one-hot inputs, one
 // recurrent layer of size H, linear head, mean softmax cross-entropy over B·T, B = 32, T = 35,
-// SGD lr 1. Peers: TensorFlow.js (cpu and wasm backends, bench/peers/tfjs.mjs) and PyTorch (1 and 2
+// SGD lr 1; and a variable-length GRU classifier (bench/matrix.mjs VARLEN_ROWS). Peers: TensorFlow.js (cpu and wasm backends, bench/peers/tfjs.mjs) and PyTorch (1 and 2
 // threads, OMP_WAIT_POLICY=passive, bench/peers/torch_bench.py). A peer that is not installed is
 // listed as such.
 //
@@ -25,7 +25,7 @@ import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GENERATE_ROWS, key, TRAIN_ROWS } from './matrix.mjs';
+import { GENERATE_ROWS, key, TRAIN_ROWS, VARLEN_ROWS } from './matrix.mjs';
 import { report } from './report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,6 +150,12 @@ function measureAll() {
     configs.push(['torch-1', r, peer('torch', () => torch(r, 'train', 1))]);
     configs.push(['torch-2', r, peer('torch', () => torch(r, 'train', 2))]);
     configs.push(['tfjs-wasm', r, peer('tfjs-wasm', () => tfjs(r, 'wasm'))]);
+  }
+  for (const r of VARLEN_ROWS) {
+    configs.push(['recur-1', r, () => recur(r, 'classify', 1)]);
+    configs.push(['recur-2', r, () => recur(r, 'classify', 2)]);
+    configs.push(['torch-1', r, peer('torch', () => torch(r, 'classify', 1))]);
+    configs.push(['torch-2', r, peer('torch', () => torch(r, 'classify', 2))]);
   }
   for (const r of GENERATE_ROWS) {
     configs.push(['gen-recur-1', r, () => recur(r, 'generate', 1)]);

@@ -3,7 +3,7 @@
 // number is missing; `blocker` says what stands in the way, printed when a target is not met.
 // EDIT HERE if the targets change.
 
-import { GENERATE_ROWS, key, label, row, TRAIN_ROWS } from './matrix.mjs';
+import { GENERATE_ROWS, key, label, row, TRAIN_ROWS, VARLEN_ROWS } from './matrix.mjs';
 
 export const fmt = (x) => (x === undefined ? '–' : x >= 100 || Number.isInteger(x) ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
 export const ratio = (a, b) => (a === undefined || b === undefined ? '–' : `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`);
@@ -104,6 +104,10 @@ export function targets(results, runs) {
     {
       id: 'generate', text: 'Batch-1 generation (one-hot in, forward, softmax, sample, per token) ≥ 3× PyTorch at H=256 (recur 1 thread against PyTorch 1 thread)',
       check: () => vsPeer(GENERATE_ROWS.map((r) => [key(r)]), 'gen-recur-1', 'gen-torch-1', 3, 'gen-recur-2', true),
+    },
+    {
+      id: 'varlen-2t', text: 'Variable-length GRU classifier (2 layers, H=128, B=64, I=32, lengths 20..100), 2 threads: ≥ 1.0× PyTorch with 2 threads (pack_padded_sequence), in real tokens/s',
+      check: () => vsPeer(VARLEN_ROWS.map((r) => [key(r)]), 'recur-2', 'torch-2', 1),
     },
     {
       id: 'memory', text: 'Peak memory of LSTM H=512 training ≤ 2× (parameters + gradients + optimizer state + activations) + 100 MB',

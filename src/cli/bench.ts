@@ -11,6 +11,7 @@ import {
   BENCH_CELLS, BENCH_MODES, BenchWorkload, measure, measureGemm, modelBytes, trainingProducts, type BenchCell,
   type BenchMode,
 } from '../models/bench-workload.js';
+import { ClassifyWorkload, measureClassify } from '../models/bench-classify.js';
 import { parseOptions, UsageError } from './args.js';
 
 const BACKENDS = ['auto', 'wasm-relaxed-simd', 'wasm-simd', 'js'] as const;
@@ -18,7 +19,8 @@ type Backend = (typeof BACKENDS)[number];
 
 export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H] [--batch B] [--steps T] [--vocab V]
                    [--threads N] [--backend auto|wasm-relaxed-simd|wasm-simd|js]
-                   [--mode train|infer|generate|gemm] [--seconds S] [--warmup S] [--seed N] [--json]
+                   [--mode train|infer|generate|gemm|classify] [--seconds S] [--warmup S] [--seed N] [--json]
+                   [--layers L] [--input I] [--classes C] [--min-length N] [--max-length N]   (classify)
 
   The standard workload: a character-level language model, V one-hot inputs → one recurrent layer
   of size H → linear head → softmax cross-entropy averaged over B·T positions; SGD with lr 1.
@@ -35,7 +37,12 @@ export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H
              generate: one token at a time (one-hot in, step, softmax, sample, feed back);
              gemm: the backend's matrix-multiply rate on the products a training step counts
              (3× forward, the input projection as a dense one-hot product), each timed alone,
-             and on one 1024×1024×1024 product
+             and on one 1024×1024×1024 product;
+             classify: the variable-length workload: B sequences of lengths uniform in
+             --min-length..--max-length (default 20..100, seeded), I inputs ~ N(0,1), padded to the
+             longest, an L-layer stack run with the lengths (default: 2-layer GRU, H = 128, B = 64,
+             I = 32), the last valid state → linear head → C classes (default 4), cross-entropy,
+             SGD (lr 0.1); tokens/s counts real tokens (Σ lengths)
   --seconds  how long to measure (default 3), after --warmup seconds unmeasured (default 0.5)
   --seed     the seed of the random weights, tokens and samples (default 0)
   --json     print one JSON object instead of a line
@@ -50,12 +57,15 @@ export async function benchCommand(args: string[]): Promise<number> {
     steps: { type: 'string' }, vocab: { type: 'string' }, threads: { type: 'string' },
     backend: { type: 'string' }, mode: { type: 'string' }, seconds: { type: 'string' },
     warmup: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+    layers: { type: 'string' }, input: { type: 'string' }, classes: { type: 'string' },
+    'min-length': { type: 'string' }, 'max-length': { type: 'string' },
   });
-  const cell = oneOf(o.cell ?? 'lstm', BENCH_CELLS, '--cell') as BenchCell;
-  const mode = oneOf(o.mode ?? 'train', [...BENCH_MODES, 'gemm'], '--mode') as BenchMode | 'gemm';
+  const mode = oneOf(o.mode ?? 'train', [...BENCH_MODES, 'gemm', 'classify'], '--mode') as BenchMode | 'gemm' | 'classify';
+  const classify = mode === 'classify';
+  const cell = oneOf(o.cell ?? (classify ? 'gru' : 'lstm'), BENCH_CELLS, '--cell') as BenchCell;
   const backend = oneOf(o.backend ?? 'auto', BACKENDS, '--backend') as Backend;
-  const hidden = int(o.hidden, 256, '--hidden', 1);
-  const batch = int(o.batch, 32, '--batch', 1);
+  const hidden = int(o.hidden, classify ? 128 : 256, '--hidden', 1);
+  const batch = int(o.batch, classify ? 64 : 32, '--batch', 1);
   const steps = int(o.steps, 35, '--steps', 1);
   const vocab = int(o.vocab, 64, '--vocab', 2);
   const threadsRequested = int(o.threads, availableParallelism(), '--threads', 1);
@@ -89,6 +99,7 @@ export async function benchCommand(args: string[]): Promise<number> {
       }
       return 0;
     }
+    if (classify) return classifyBench(kernels, o, { cell, hidden, batch, seed, seconds, warmupSeconds, threads, threadsNote });
     const workload = new BenchWorkload({ cell, hidden, batch, steps, vocab, seed }, kernels);
     const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
     const r = measure(workload, mode, { seconds, warmupSeconds, cpu });
@@ -120,6 +131,39 @@ export async function benchCommand(args: string[]): Promise<number> {
   } finally {
     // a threaded backend may hold workers that would keep the process alive
     (kernels as Kernels & { dispose?: () => unknown }).dispose?.();
+  }
+  return 0;
+}
+
+/** `--mode classify`: the variable-length workload (models/bench-classify), one line or one JSON object. */
+function classifyBench(kernels: Kernels, o: Record<string, string | boolean | undefined>,
+                       a: { cell: BenchCell; hidden: number; batch: number; seed: number; seconds: number;
+                            warmupSeconds: number; threads: number; threadsNote: string | undefined }): number {
+  const text = (name: string): string | undefined => (typeof o[name] === 'string' ? o[name] as string : undefined);
+  const minLength = int(text('min-length'), 20, '--min-length', 1);
+  const maxLength = int(text('max-length'), 100, '--max-length', 1);
+  if (minLength > maxLength) throw new UsageError(`--min-length: expected at most --max-length (${maxLength}), got ${minLength}`);
+  const options = {
+    cell: a.cell, hidden: a.hidden, batch: a.batch, seed: a.seed, minLength, maxLength,
+    layers: int(text('layers'), 2, '--layers', 1), input: int(text('input'), 32, '--input', 1),
+    classes: int(text('classes'), 4, '--classes', 2),
+  };
+  const w = new ClassifyWorkload(options, kernels);
+  const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+  const r = measureClassify(w, { seconds: a.seconds, warmupSeconds: a.warmupSeconds, cpu });
+  const result = {
+    ...options, mode: 'classify', backend: kernels.name, dtype: kernels.dtype, threads: a.threads,
+    ...(a.threadsNote === undefined ? {} : { threadsNote: a.threadsNote }),
+    tokensPerSecond: round(r.tokensPerSecond, 1), gflops: round(r.gflops, 3), seconds: round(r.seconds, 3),
+    calls: r.calls, tokens: r.tokens,
+    ...(r.tokensPerCpuSecond === undefined ? {} : { cpuSeconds: round(r.cpuSeconds!, 3), tokensPerCpuSecond: round(r.tokensPerCpuSecond, 1) }),
+    loss: round(r.loss, 5), node: process.version,
+  };
+  if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else {
+    process.stdout.write(`${a.cell} classifier H=${a.hidden} L=${options.layers} I=${options.input} B=${a.batch} `
+      + `lengths ${minLength}..${maxLength} classify  backend: ${kernels.name}  threads: ${a.threads}  `
+      + `${Math.round(r.tokensPerSecond).toLocaleString('en-US')} real tokens/s  ${r.gflops.toFixed(2)} GFLOP/s\n`);
   }
   return 0;
 }

@@ -97,3 +97,36 @@ for (const backend of ['js float64', 'wasm 1 thread'] as const) {
     }
   });
 }
+
+test('a stack reuses its buffers for a shorter batch (a padded batch\'s T follows its longest row), same results', async () => {
+  const k = await loadWasmKernels({ threads: 2, cores: 2, split: { gemmFlops: 0, elements: 0, tune: false } });
+  try {
+    const config = recurrentConfig({ inputSize: V, hiddenSize: H, cell: 'gru', numLayers: 2, bidirectional: true });
+    const once = (stack: RecurrentStack, Tn: number, lengths: Int32Array | undefined, seed: number) => {
+      const rng = new Rng(seed);
+      const x = k.alloc(Tn * B * V), dy = k.alloc(Tn * B * 2 * H);
+      for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+      for (let i = 0; i < dy.length; i++) dy[i] = rng.normal();
+      const out = stack.forward(x, Tn, B, { lengths, training: true });
+      const y = Float64Array.from(out.y), hN = Float64Array.from(out.hN);
+      stack.params.zeroGrad();
+      const g = stack.backward(dy, undefined, undefined, { stateGrads: true });
+      return { y, hN, dx: Float64Array.from(g.dx!), grad: Float64Array.from(stack.params.grad),
+               stateGrads: Float64Array.from(stack.stateGradients(1, 1)) };
+    };
+    const short = Int32Array.from([2, 4, 1, 3, 4, 2]);
+    for (const lengths of [short, undefined]) {
+      const used = new RecurrentStack(config, k, new Rng(5));
+      once(used, T, Int32Array.from(LENGTHS), 1); // T = 7 first: the buffers hold 7 steps
+      const got = once(used, 4, lengths, 2);
+      const want = once(new RecurrentStack(config, k, new Rng(5)), 4, lengths, 2);
+      for (const key of ['y', 'hN', 'dx', 'stateGrads'] as const) {
+        assert.equal(got[key].length, want[key].length, `${key}: the shape of a 4-step batch`);
+        assert.deepEqual(got[key], want[key], `lengths=${lengths !== undefined}: ${key}`);
+      }
+      assert.equal(got.grad.length, want.grad.length);
+    }
+  } finally {
+    k.dispose();
+  }
+});

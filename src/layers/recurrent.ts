@@ -97,6 +97,8 @@ interface LayerState {
   dIn: FloatArray;          // (T,B,I_l) gradient of this layer's input
   stateGrads: (FloatArray | undefined)[]; // per direction (T,B,H) ∂L/∂h_t, when asked for
   stateGradsOut: (FloatArray | undefined)[]; // the same in the caller's row order, for a padded batch
+  full: { y: FloatArray; dIn: FloatArray; mask: FloatArray | undefined; dropped: FloatArray | undefined };
+                            // the buffers behind y, dIn, mask and dropped, for the capacity's T
 }
 
 /** A padded batch's buffers in running order (layers/recurrent-order), made at its first use. */
@@ -128,6 +130,7 @@ export class RecurrentStack {
   private readonly rng: Rng;
   private T = -1;
   private B = -1;
+  private capacity = -1; // the T the buffers are sized for: a batch of B rows and T ≤ capacity reuses them
   private workspace: FloatArray[] = []; // every buffer sized by (T,B), freed when they change
   private layers: LayerState[] = [];
   private io!: { hN: FloatArray; cN: FloatArray | undefined; dh0: FloatArray; dc0: FloatArray | undefined;
@@ -220,7 +223,7 @@ export class RecurrentStack {
     const o = order ? this.orderedBuffers(order) : undefined;
     const training = opt.training === true;
     // inputs in running order
-    if (o && x) x = order!.gather(o.x ??= this.allocWork(x.length), x, T, this.config.inputSize);
+    if (o && x) x = order!.gather(o.x ??= this.allocWork(this.capacity * B * this.config.inputSize), x, T, this.config.inputSize);
     if (tokens) tokens = this.tokensIn(tokens, T, B, order);
     const h0 = o && opt.h0 ? order!.gather(o.h0, opt.h0, L * D, H) : opt.h0;
     const c0 = o && opt.c0 ? order!.gather(o.c0, opt.c0, L * D, H) : opt.c0;
@@ -267,7 +270,7 @@ export class RecurrentStack {
   stateGradients(layer: number, direction = 0): FloatArray {
     const g = this.layers[layer]?.stateGrads[direction];
     if (!g) throw new Error('RecurrentStack.stateGradients: run backward with { stateGrads: true } first');
-    return this.stateGradsOrdered ? this.layers[layer]!.stateGradsOut[direction]! : g;
+    return (this.stateGradsOrdered ? this.layers[layer]!.stateGradsOut[direction]! : g).subarray(0, this.T * this.B * this.config.hiddenSize);
   }
 
   /** The outputs of the last forward (the same arrays it returned). */
@@ -309,7 +312,7 @@ export class RecurrentStack {
         // one direction, no padding: dy is this direction's gradient as it is
         const dYdirection = D === 1 && !d.active ? dOut
           : readDirection(dYdir, dOut, d, dir, D, H, l === L - 1 ? order?.perm : undefined);
-        if (opt.stateGrads) layer.stateGrads[dir] ??= this.allocWork(T * B * H);
+        if (opt.stateGrads) layer.stateGrads[dir] ??= this.allocWork(this.capacity * B * H);
         d.stateGrads = opt.stateGrads ? layer.stateGrads[dir] : undefined;
         this.cell.backward(this.grads[l]![dir]!, dIn,
           dh0.subarray(s * BH, (s + 1) * BH), dc0 ? dc0.subarray(s * BH, (s + 1) * BH) : undefined,
@@ -327,7 +330,7 @@ export class RecurrentStack {
     const dx = opt.inputGrad === false || tokens ? undefined : this.layers[0]!.dIn;
     if (!o) return { dx, dh0, dc0 };
     return {
-      dx: dx && order!.scatter(o.dx ??= this.allocWork(dx.length), dx, T, this.config.inputSize),
+      dx: dx && order!.scatter((o.dx ??= this.allocWork(this.capacity * B * this.config.inputSize)).subarray(0, dx.length), dx, T, this.config.inputSize),
       dh0: order!.scatter(this.io.dh0, dh0, L * D, H),
       dc0: dc0 && order!.scatter(this.io.dc0!, dc0, L * D, H),
     };
@@ -344,8 +347,11 @@ export class RecurrentStack {
     }
   }
 
+  /** Buffers for (T,B): those of the last (T',B) with T' ≥ T reused (a padded batch's T changes with
+   *  its longest sequence), else new ones. */
   private ensureBuffers(T: number, B: number): void {
     if (T === this.T && B === this.B) return;
+    if (B === this.B && T <= this.capacity) return this.useSteps(T);
     const { inputSize: I, hiddenSize: H, numLayers: L } = this.config;
     const D = this.D;
     for (const a of this.workspace) this.k.free(a);
@@ -363,10 +369,9 @@ export class RecurrentStack {
       }
       const y = alloc(T * B * D * H);
       const dropout = l < L - 1 && this.config.dropout > 0;
-      this.layers.push({
-        caches, dims, y, next: y, dIn: alloc(T * B * Il), stateGrads: [], stateGradsOut: [],
-        mask: dropout ? alloc(y.length) : undefined, dropped: dropout ? alloc(y.length) : undefined,
-      });
+      const full = { y, dIn: alloc(T * B * Il), mask: dropout ? alloc(y.length) : undefined,
+                     dropped: dropout ? alloc(y.length) : undefined };
+      this.layers.push({ caches, dims, ...full, next: y, stateGrads: [], stateGradsOut: [], full });
     }
     const lstm = this.cell.hasCellState;
     this.io = {
@@ -376,6 +381,22 @@ export class RecurrentStack {
     };
     this.T = T;
     this.B = B;
+    this.capacity = T;
+  }
+
+  /** Run T ≤ capacity steps on the buffers there are: the per-step arrays' first T steps. */
+  private useSteps(T: number): void {
+    const n = T * this.B;
+    for (const layer of this.layers) {
+      for (const d of layer.dims) d.T = T;
+      const { y, dIn, mask, dropped } = layer.full;
+      layer.y = y.subarray(0, n * this.D * this.config.hiddenSize);
+      layer.dIn = dIn.subarray(0, n * layer.dims[0]!.I);
+      layer.mask = mask?.subarray(0, layer.y.length);
+      layer.dropped = dropped?.subarray(0, layer.y.length);
+      layer.next = layer.y;
+    }
+    this.T = T;
   }
 
   /** A buffer that lives until (T,B) change. */
