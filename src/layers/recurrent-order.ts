@@ -21,11 +21,13 @@
  */
 import { stateSlot } from '../cells/sequence.js';
 import type { SeqDims } from '../cells/types.js';
+import { RecurError } from '../errors.js';
 import type { FloatArray } from '../tensor/types.js';
 
 /** A batch's rows of W values per (slot, row): (R,B,W) arrays. */
 type Rows = FloatArray | Int32Array;
 
+/** A padded batch's running order: its permutation and its lengths in that order. */
 export class RowOrder {
   /** perm[p]: the caller's row that runs at position p. */
   readonly perm: Int32Array;
@@ -117,4 +119,27 @@ export function readDirection(dYdir: FloatArray, dy: FloatArray, d: SeqDims, dir
 export function toCaller(order: RowOrder | undefined, dst: FloatArray, src: FloatArray, H: number): void {
   if (order) order.scatter(dst, src, 1, H);
   else dst.set(src);
+}
+
+/** A padded batch's buffers in running order (layers/recurrent-order), made at its first use. */
+export interface Ordered {
+  x: FloatArray | undefined;  // (T,B,I), made at the first dense x
+  dx: FloatArray | undefined; // (T,B,I) in the caller's order, made at the first dx
+  h0: FloatArray;     // (L*D,B,H), and the same for c0, dh_n, dc_n, dh0, dc0
+  c0: FloatArray;
+  dhN: FloatArray;
+  dcN: FloatArray;
+  dh0: FloatArray;
+  dc0: FloatArray;
+  lengths: Int32Array; // (B) in the backend's memory, for the fused loops
+}
+
+/** lengths (B), each in 1..T, or a RecurError naming the first that is not. */
+export function checkLengths(lengths: Int32Array, T: number, B: number): Int32Array {
+  if (lengths.length !== B) throw new RecurError(`lengths: expected shape (${B}) (one per batch row), got (${lengths.length})`);
+  for (let b = 0; b < B; b++) {
+    const n = lengths[b]!;
+    if (n < 1 || n > T) throw new RecurError(`lengths: expected every length in 1..${T}, got ${n} at index ${b}`);
+  }
+  return lengths;
 }

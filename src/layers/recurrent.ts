@@ -22,7 +22,7 @@ import type { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 import type { RecurrentConfig } from './config.js';
 import { ParamSet, type ParamSpec } from './params.js';
-import { readDirection, RowOrder, toCaller, writeDirection } from './recurrent-order.js';
+import { checkLengths, readDirection, RowOrder, toCaller, writeDirection, type Ordered } from './recurrent-order.js';
 
 /**
  * The optional inputs of RecurrentStack.forward: initial states, each row's length (variable-length
@@ -99,19 +99,6 @@ interface LayerState {
   stateGradsOut: (FloatArray | undefined)[]; // the same in the caller's row order, for a padded batch
   full: { y: FloatArray; dIn: FloatArray; mask: FloatArray | undefined; dropped: FloatArray | undefined };
                             // the buffers behind y, dIn, mask and dropped, for the capacity's T
-}
-
-/** A padded batch's buffers in running order (layers/recurrent-order), made at its first use. */
-interface Ordered {
-  x: FloatArray | undefined;  // (T,B,I), made at the first dense x
-  dx: FloatArray | undefined; // (T,B,I) in the caller's order, made at the first dx
-  h0: FloatArray;     // (L*D,B,H), and the same for c0, dh_n, dc_n, dh0, dc0
-  c0: FloatArray;
-  dhN: FloatArray;
-  dcN: FloatArray;
-  dh0: FloatArray;
-  dc0: FloatArray;
-  lengths: Int32Array; // (B) in the backend's memory, for the fused loops
 }
 
 /**
@@ -223,7 +210,8 @@ export class RecurrentStack {
     const o = order ? this.orderedBuffers(order) : undefined;
     const training = opt.training === true;
     // inputs in running order
-    if (o && x) x = order!.gather(o.x ??= this.allocWork(this.capacity * B * this.config.inputSize), x, T, this.config.inputSize);
+    const I = this.config.inputSize;
+    if (o && x) x = order!.gather(o.x ??= this.allocWork(this.capacity * B * I), x, T, I);
     if (tokens) tokens = this.tokensIn(tokens, T, B, order);
     const h0 = o && opt.h0 ? order!.gather(o.h0, opt.h0, L * D, H) : opt.h0;
     const c0 = o && opt.c0 ? order!.gather(o.c0, opt.c0, L * D, H) : opt.c0;
@@ -270,7 +258,8 @@ export class RecurrentStack {
   stateGradients(layer: number, direction = 0): FloatArray {
     const g = this.layers[layer]?.stateGrads[direction];
     if (!g) throw new Error('RecurrentStack.stateGradients: run backward with { stateGrads: true } first');
-    return (this.stateGradsOrdered ? this.layers[layer]!.stateGradsOut[direction]! : g).subarray(0, this.T * this.B * this.config.hiddenSize);
+    const out = this.stateGradsOrdered ? this.layers[layer]!.stateGradsOut[direction]! : g;
+    return out.subarray(0, this.T * this.B * this.config.hiddenSize); // (T,B,H) of the capacity's buffer
   }
 
   /** The outputs of the last forward (the same arrays it returned). */
@@ -329,8 +318,10 @@ export class RecurrentStack {
     if (opt.stateGrads) this.stateGradsToCaller(order);
     const dx = opt.inputGrad === false || tokens ? undefined : this.layers[0]!.dIn;
     if (!o) return { dx, dh0, dc0 };
+    const I = this.config.inputSize;
+    o.dx ??= this.allocWork(this.capacity * B * I);
     return {
-      dx: dx && order!.scatter((o.dx ??= this.allocWork(this.capacity * B * this.config.inputSize)).subarray(0, dx.length), dx, T, this.config.inputSize),
+      dx: dx && order!.scatter(o.dx.subarray(0, dx.length), dx, T, I),
       dh0: order!.scatter(this.io.dh0, dh0, L * D, H),
       dc0: dc0 && order!.scatter(this.io.dc0!, dc0, L * D, H),
     };
@@ -432,13 +423,4 @@ export class RecurrentStack {
 
 function checkLength(name: string, a: FloatArray, n: number, shape: number[]): void {
   if (a.length !== n) throw new RecurError(`${name}: expected ${n} values for shape ${formatShape(shape)}, got ${a.length}`);
-}
-
-function checkLengths(lengths: Int32Array, T: number, B: number): Int32Array {
-  if (lengths.length !== B) throw new RecurError(`lengths: expected shape (${B}) (one per batch row), got (${lengths.length})`);
-  for (let b = 0; b < B; b++) {
-    const n = lengths[b]!;
-    if (n < 1 || n > T) throw new RecurError(`lengths: expected every length in 1..${T}, got ${n} at index ${b}`);
-  }
-  return lengths;
 }

@@ -23,6 +23,7 @@ import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 import type { BenchCell, BenchTiming } from './bench-workload.js';
 
+/** The workload's shape; the benchmark row's values are the CLI's defaults (cli/bench). */
 export interface ClassifyOptions {
   cell: BenchCell;
   hidden: number;    // H
@@ -51,6 +52,7 @@ export function classifyFlopsPerToken(o: Pick<ClassifyOptions, 'cell' | 'hidden'
   return 2 * GH * (o.input + o.hidden) + (o.layers - 1) * 2 * GH * 2 * o.hidden;
 }
 
+/** The model (stack + head in one ParamSet), its seeded batches, and the training step. */
 export class ClassifyWorkload {
   readonly options: Required<ClassifyOptions>;
   readonly params: ParamSet;
@@ -121,6 +123,7 @@ export class ClassifyWorkload {
   }
 }
 
+/** What measureClassify reports. */
 export interface ClassifyResult {
   tokensPerSecond: number; // real tokens (Σ lengths) per second
   gflops: number;
