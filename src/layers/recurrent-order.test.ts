@@ -11,7 +11,7 @@ import type { Kernels } from '../kernels/types.js';
 import { loadWasmKernels } from '../kernels/wasm/index.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
-import { recurrentConfig, type RecurrentConfig } from './config.js';
+import { parseRecurrentConfig, recurrentConfig, type RecurrentConfig } from './config.js';
 import { RecurrentStack } from './recurrent.js';
 import { RowOrder } from './recurrent-order.js';
 
@@ -76,7 +76,7 @@ for (const backend of ['js float64', 'wasm 1 thread'] as const) {
     const k = backend === 'js float64' ? jsKernels('float64') : await loadWasmKernels({ threads: 1 });
     try {
       for (const c of CASES) for (const tokens of [false, true]) {
-        const config = recurrentConfig({ inputSize: V, hiddenSize: H, ...c });
+        const config = parseRecurrentConfig({ inputSize: V, hiddenSize: H, ...c });
         const D = config.bidirectional ? 2 : 1;
         const first = run(config, k, (a) => a, tokens);
         const second = run(config, k, shuffled, tokens);
