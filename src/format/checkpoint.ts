@@ -37,11 +37,12 @@ export function checkTensorShapes(file: SafetensorsFile, specs: readonly ParamSp
 }
 
 /** No tensor outside `specs` (and names starting with one of `allowedPrefixes`). */
-export function checkNoExtraTensors(file: SafetensorsFile, specs: readonly ParamSpec[], what: string, allowedPrefixes: readonly string[] = []): void {
+export function checkNoExtraTensors(file: SafetensorsFile, specs: readonly ParamSpec[], what: string,
+                                    allowedPrefixes: readonly string[] = [], context = ''): void {
   const expected = new Set(specs.map((p) => p.name));
   for (const name of file.tensors.keys()) {
     if (!expected.has(name) && !allowedPrefixes.some((p) => name.startsWith(p))) {
-      throw new RecurError(`${what}: unexpected tensor "${name}"; expected ${[...expected].join(', ')}${allowedPrefixes.length ? ` (and ${allowedPrefixes.map((p) => `${p}*`).join(', ')})` : ''}`);
+      throw new RecurError(`${what}: unexpected tensor "${name}"${context ? ` ${context}` : ''}; expected ${[...expected].join(', ')}${allowedPrefixes.length ? ` (and ${allowedPrefixes.map((p) => `${p}*`).join(', ')})` : ''}`);
     }
   }
 }

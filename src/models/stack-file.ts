@@ -12,6 +12,7 @@ import {
   tensorToFloat32, tensorToFloat64, tensorToInt32, type SafeTensor, type SafetensorsFile, type TensorToWrite,
 } from '../format/safetensors.js';
 import type { Kernels } from '../kernels/types.js';
+import { checkNoExtraTensors, checkTensorShapes, CONFIG_KEY, readConfig } from '../format/checkpoint.js';
 import { parseRecurrentConfig, type RecurrentConfig } from '../layers/config.js';
 import { recurrentParamSpecs, RecurrentStack } from '../layers/recurrent.js';
 import { Rng } from '../tensor/rng.js';
@@ -20,20 +21,11 @@ import type { DType, FloatArray } from '../tensor/types.js';
 /**
  * The `__metadata__` key under which recur stores a model's config as JSON in a safetensors file.
  */
-export const CONFIG_KEY = 'recur.config';
+export { CONFIG_KEY };
 
 /** The config stored in a file's metadata, validated. */
 export function readStackConfig(file: SafetensorsFile, what: string): RecurrentConfig {
-  const text = file.metadata[CONFIG_KEY];
-  if (text === undefined) {
-    throw new RecurError(`${what}: no "${CONFIG_KEY}" in __metadata__; expected the stack's config as JSON, e.g. {"cell":"lstm","inputSize":4,"hiddenSize":8}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new RecurError(`${what}: "${CONFIG_KEY}" is not valid JSON (${(e as Error).message})`);
-  }
+  const raw = readConfig(file, what, 'expected the stack\'s config as JSON, e.g. {"cell":"lstm","inputSize":4,"hiddenSize":8}');
   return parseRecurrentConfig(raw, `${what}: ${CONFIG_KEY}`);
 }
 
@@ -57,19 +49,9 @@ export function loadStack(file: SafetensorsFile, what: string, k: Kernels): Recu
 function checkTensors(file: SafetensorsFile, config: RecurrentConfig, what: string): void {
   const layers = Math.min(config.numLayers, file.tensors.size + 1);
   const specs = recurrentParamSpecs({ ...config, numLayers: layers });
-  for (const p of specs) {
-    const t = file.tensors.get(p.name);
-    if (!t) throw new RecurError(`${what}: missing tensor "${p.name}" ${formatShape(p.shape)} for this ${describeConfig(config)}`);
-    if (t.shape.length !== p.shape.length || t.shape.some((n, i) => n !== p.shape[i])) {
-      throw new RecurError(`${what}: tensor "${p.name}": expected shape ${formatShape(p.shape)} for this ${describeConfig(config)}, got ${formatShape(t.shape)}`);
-    }
-  }
-  const expected = new Set(specs.map((p) => p.name));
-  for (const name of file.tensors.keys()) {
-    if (!expected.has(name)) {
-      throw new RecurError(`${what}: unexpected tensor "${name}" for this ${describeConfig(config)}; expected ${[...expected].join(', ')}`);
-    }
-  }
+  const context = `for this ${describeConfig(config)}`;
+  checkTensorShapes(file, specs, what, context);
+  checkNoExtraTensors(file, specs, what, [], context);
 }
 
 /** The stack as tensors and metadata, ready for serializeSafetensors. */
