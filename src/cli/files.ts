@@ -65,6 +65,7 @@ export function checkOutputFile(path: string, option: string): void {
   try { st = lstatSync(path); } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fail(reason(e));
   }
+  if (st?.isDirectory()) throw fail('it is a directory');
   if (st && !st.isFile()) throw fail(`${kind(st)} is there; recur replaces regular files only`);
   checkWritableFolder(dirname(path), (why) => fail(why));
 }
@@ -73,7 +74,7 @@ export function checkOutputFile(path: string, option: string): void {
 export function checkWritableFolder(dir: string, fail: (why: string) => RecurError): void {
   let st: Stats;
   try { st = statSync(dir); } catch (e) {
-    throw fail((e as NodeJS.ErrnoException).code === 'ENOENT' ? `the folder ${dir} does not exist` : reason(e));
+    throw fail(`the folder ${dir}: ${reason(e)}`);
   }
   if (!st.isDirectory()) throw fail(`${dir} is not a folder`);
   // a trial file rather than access(2): it also catches a read-only file system and root's quirks

@@ -111,7 +111,7 @@ export async function forecastCommand(args: string[]): Promise<number> {
   const loop = choiceOption(o.loop, '--loop', ['open', 'closed'] as const, 'closed');
   const m = series.exogNames.length;
   const horizon = intOption(o.horizon, '--horizon', m > 0 ? 0 : test, 0);
-  if (horizon > 0 && m > 0) throw new UsageError(`--horizon ${horizon}: a model with exogenous inputs (${series.exogNames.join(', ')}) needs their future values to forecast past the end of the data; it is scored on the held-out part instead (drop --horizon)`);
+  if (horizon > 0 && m > 0) throw new RecurError(`--horizon ${horizon}: a model with exogenous inputs (${series.exogNames.join(', ')}) needs their future values to forecast past the end of the data; it is scored on the held-out part instead (drop --horizon)`);
   const k: Kernels = await backendFromOptions(o);
 
   if (o.kstep !== undefined) {

@@ -8,7 +8,7 @@
  * The lock is a file `DIR/.recur.lock` holding the owner's pid, created with O_EXCL. A lock whose
  * pid is no longer running (the run was killed) is stale and taken over.
  */
-import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, lstatSync, type Stats, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RecurError } from '../errors.js';
 import { checkWritableFolder, reason, temporaryPattern } from './files.js';
@@ -26,7 +26,8 @@ export interface OutDir {
 /** Claim `dir` for a run that writes the files `names` into it. */
 export function claimOutDir(dir: string, option: string, names: string[]): OutDir {
   const fail = (why: string): RecurError => new RecurError(`${option} ${dir}: cannot write there (${why})`);
-  const st = lstatSync(dir, { throwIfNoEntry: false });
+  let st: Stats | undefined;
+  try { st = lstatSync(dir, { throwIfNoEntry: false }); } catch (e) { throw fail(reason(e)); }
   if (st && st.isSymbolicLink()) {
     // a link to a folder is a folder to write in; a link to anything else is refused below
   } else if (st && !st.isDirectory()) {
