@@ -243,3 +243,11 @@ test('small outputs: table numbers never glue together; no tok/s for an epoch to
   writeFileSync(csv, 'month,value\n2020-01,5\n');
   fails(recur('forecast', '--data', csv), 1, /--data .*one\.csv: 1 value; a forecast needs at least 2/);
 });
+
+test('bench --quick never writes the recorded BENCHMARKS.md', () => {
+  const before = readFileSync(`${ROOT}BENCHMARKS.md`);
+  const r = spawnSync(process.execPath, [`${ROOT}bench/run.mjs`, '--no-build', '--quick', '--out', 'BENCHMARKS.md'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /a --quick run does not write the recorded BENCHMARKS\.md; give another --out \(default .*recur-BENCHMARKS-quick\.md\)/);
+  assert.deepEqual(readFileSync(`${ROOT}BENCHMARKS.md`), before);
+});
