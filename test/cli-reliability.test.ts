@@ -143,6 +143,14 @@ test('outputs: a file at --out, a file above it, a link or a pipe at an output p
   const args = ['run', '--model', `${ROOT}test/fixtures/stack/lstm-l2-bi-len-h0c0/model.safetensors`, '--input', `${ROOT}test/fixtures/stack/lstm-l2-bi-len-h0c0/input.safetensors`];
   fails(recur(...args, '--out', link), 1, /--out .*link\.safetensors: cannot write the file \(a symbolic link is there; recur replaces regular files only\)/);
   assert.equal(readlinkSync(link), file);
+  // a link where train's checkpoint goes: refused before training, the link kept
+  const linked = join(dir, 'linked-run');
+  mkdirSync(linked);
+  symlinkSync(file, join(linked, 'checkpoint.safetensors'));
+  const t = recur('train', ...SMALL, '--out', linked);
+  fails(t, 1, /--out .*linked-run: cannot write there \(.*checkpoint\.safetensors is not a regular file; recur replaces regular files only\)/);
+  assert.doesNotMatch(t.err, /epoch 1/);
+  assert.equal(readlinkSync(join(linked, 'checkpoint.safetensors')), file);
   const fifo = join(dir, 'out-fifo');
   spawnSync('mkfifo', [fifo]);
   if (existsSync(fifo)) fails(recur(...args, '--out', fifo), 1, /a pipe is there; recur replaces regular files only/);

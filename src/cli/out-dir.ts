@@ -47,6 +47,15 @@ export function claimOutDir(dir: string, option: string, names: string[]): OutDi
     undo();
     throw e;
   }
+  for (const name of names) {
+    // a link or a device where a checkpoint goes: refused now, not after the training
+    const at = lstatSync(join(dir, name), { throwIfNoEntry: false });
+    if (at && !at.isFile()) {
+      rmSync(join(dir, LOCK_FILE), { force: true });
+      undo();
+      throw fail(`${join(dir, name)} is not a regular file; recur replaces regular files only`);
+    }
+  }
   sweepTemporaries(dir, names);
   let released = false;
   return {
