@@ -72,6 +72,7 @@ const DATA_KEY = 'recur.data';
 const CHECKPOINT = 'checkpoint.safetensors';
 const BEST = 'best.safetensors';
 
+/** `recur train ARGS`: resolves to the exit code (0 done, 130/143 stopped by a signal after saving). */
 export async function trainCommand(args: string[]): Promise<number> {
   const o = parseOptions(args, OPTIONS);
   const k = await backendFromOptions(o);
@@ -108,15 +109,7 @@ export async function trainCommand(args: string[]): Promise<number> {
                   params: model.params.data.length, backend: k.name, config: c, options, out: checkpointPath,
                   batches: trainer.batchesPerEpoch, resumed: resumeFrom !== undefined });
 
-  // Ctrl-C (SIGINT) and kill (SIGTERM) save a checkpoint and stop; a second one quits at once
-  let interrupted: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(signal === 'SIGTERM' ? 143 : 130);
-    interrupted = signal;
-    printer.note(`${signal === 'SIGTERM' ? 'terminated' : 'interrupted'}: saving a checkpoint (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} again to quit at once)`);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = watchSignals((text) => printer.note(text));
   const started = Date.now();
   let outcome: string;
   let wrote = false;
@@ -132,7 +125,7 @@ export async function trainCommand(args: string[]): Promise<number> {
           wrote = true;
         }
       },
-      shouldStop: () => interrupted !== undefined || (Date.now() - started) / 1000 > timeLimit,
+      shouldStop: () => signals.received() !== undefined || (Date.now() - started) / 1000 > timeLimit,
       onCheckpoint: () => { save(); wrote = true; },
       checkpointEvery,
       paramGradNorms: o.json === true,
@@ -141,11 +134,9 @@ export async function trainCommand(args: string[]): Promise<number> {
     if (!(e instanceof DivergedError)) throw e;
     printer.end({ outcome: 'diverged', checkpoint: lastSaved?.path, sample: undefined, seconds: (Date.now() - started) / 1000,
                   best: best === undefined ? undefined : { ...best, path: bestPath }, skipped: trainer.state.skipped });
-    throw new RecurError(`training diverged at step ${e.step} (epoch ${e.epoch}): ${e.reason}; ${lastSaved
-      ? `the last checkpoint written before it (step ${lastSaved.step}) is kept: ${lastSaved.path}` : 'no checkpoint had been written before it'}. ${e.advice}`);
+    throw divergedError(e, lastSaved);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     out.release(!wrote);
   }
   let sample: string | undefined;
@@ -155,7 +146,31 @@ export async function trainCommand(args: string[]): Promise<number> {
   }
   printer.end({ outcome, checkpoint: checkpointPath, sample, seconds: (Date.now() - started) / 1000,
                 best: best === undefined ? undefined : { ...best, path: bestPath }, skipped: trainer.state.skipped });
-  return interrupted === 'SIGTERM' ? 143 : interrupted ? 130 : 0;
+  const signal = signals.received();
+  return signal === 'SIGTERM' ? 143 : signal ? 130 : 0;
+}
+
+/** What the user reads when a run diverged: where, why, and the checkpoint that is kept, if any. */
+function divergedError(e: DivergedError, lastSaved: { path: string; step: number } | undefined): RecurError {
+  return new RecurError(`training diverged at step ${e.step} (epoch ${e.epoch}): ${e.reason}; ${lastSaved
+    ? `the last checkpoint written before it (step ${lastSaved.step}) is kept: ${lastSaved.path}` : 'no checkpoint had been written before it'}. ${e.advice}`);
+}
+
+/** Ctrl-C (SIGINT) and kill (SIGTERM) ask the run to save a checkpoint and stop (exit 130 / 143);
+ *  a second signal quits at once. */
+function watchSignals(note: (text: string) => void): { received(): NodeJS.Signals | undefined; dispose(): void } {
+  let got: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (got) process.exit(signal === 'SIGTERM' ? 143 : 130);
+    got = signal;
+    note(`${signal === 'SIGTERM' ? 'terminated' : 'interrupted'}: saving a checkpoint (${signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'} again to quit at once)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    received: () => got,
+    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); },
+  };
 }
 
 interface Setup {
