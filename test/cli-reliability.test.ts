@@ -231,7 +231,8 @@ test('arguments: negative numbers get recur\'s own range message, exit 2; --vers
   assert.doesNotMatch(short.err, /-1 minibatches/);
   assert.ok(!existsSync(join(dir, 'short')));
   for (const args of [['train', '--hidden', '100000000'], ['task', 'adding', '--cell', 'lstm', '--steps', '10', '--hidden', '100000000'],
-                      ['gradients', '--cell', 'rnn', '--steps', '3', '--hidden', '100000000'], ['forecast', '--model', 'lstm', '--hidden', '100000000']]) {
+                      ['gradients', '--cell', 'rnn', '--steps', '3', '--hidden', '100000000'], ['forecast', '--model', 'lstm', '--hidden', '100000000'],
+                      ['bench', '--hidden', '100000000']]) {
     fails(recur(...args, '--backend', 'js'), 2, /the run would need about .* values .* more than the 4 GiB recur's kernels hold/);
   }
 });
