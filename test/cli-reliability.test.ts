@@ -131,6 +131,14 @@ test('an endless or non-regular file is refused at once: corpus, CSV, checkpoint
   }
 });
 
+test('a file larger than recur reads is refused before reading it (a sparse 600 MiB corpus)', (t) => {
+  const big = join(dir, 'big.txt');
+  const r = spawnSync('truncate', ['-s', '600M', big]);
+  if (r.status !== 0) { t.skip('truncate is not available to make a sparse file'); return; }
+  fails(recur('train', '--data', big, '--backend', 'js', '--out', join(dir, 'big')), 1, /--data .*big\.txt: cannot read the file \(larger than 512 MiB, the most recur reads\)/);
+  rmSync(big);
+});
+
 test('outputs: a file at --out, a file above it, a link or a pipe at an output path: refused before work, nothing replaced', () => {
   const file = join(dir, 'a-file');
   writeFileSync(file, 'keep');

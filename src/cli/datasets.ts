@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readBytes } from './files.js';
+import { MAX_TEXT, readBytes } from './files.js';
 import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
 
@@ -23,7 +23,7 @@ export function readText(data: string, option = '--data'): { name: string; text:
   if (!shipped && !existsSync(path)) {
     throw new RecurError(`${option} ${data}: no such file, and not a shipped corpus (${Object.keys(SHIPPED_TEXTS).join(', ')})`);
   }
-  const bytes = readBytes(path, option);
+  const bytes = readBytes(path, option, MAX_TEXT);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);

@@ -15,8 +15,12 @@ import { basename, dirname, join } from 'node:path';
 import { RecurError } from '../errors.js';
 import { parseSafetensors, type SafetensorsFile } from '../format/safetensors.js';
 
-/** The largest file recur reads: 2 GiB (a safetensors checkpoint, a corpus, a CSV). */
+/** The largest file recur reads: 2 GiB (a safetensors checkpoint). */
 export const MAX_READ = 2 ** 31;
+
+/** The largest text file recur reads (a corpus, a CSV, a log): 512 MiB, below the longest string
+ *  JavaScript holds. */
+export const MAX_TEXT = 2 ** 29;
 
 /** The bytes of a regular file of at most `limit` bytes; anything else is a RecurError naming `option`. */
 export function readBytes(path: string, option: string, limit = MAX_READ): Uint8Array {
@@ -25,6 +29,7 @@ export function readBytes(path: string, option: string, limit = MAX_READ): Uint8
   try { st = statSync(path); } catch (e) { throw fail(reason(e)); }
   // checked before opening: opening a FIFO waits for a writer, and a device never ends
   if (!st.isFile()) throw fail(`${kind(st)}, not a regular file`);
+  if (st.size > limit) throw fail(`larger than ${mib(limit)} MiB, the most recur reads`);
   let fd: number;
   try { fd = openSync(path, 'r'); } catch (e) { throw fail(reason(e)); }
   try {

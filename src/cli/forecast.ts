@@ -22,7 +22,7 @@ import { DEFAULT_FIT } from '../timeseries/trainer.js';
 import { parseOptions, UsageError } from './args.js';
 import { BACKEND_OPTIONS, backendFromOptions } from './backend.js';
 import { DATA_DIR } from './datasets.js';
-import { checkOutputFile, readBytes, readSafetensors, writeAll, writeAtomic } from './files.js';
+import { checkOutputFile, MAX_TEXT, readBytes, readSafetensors, writeAll, writeAtomic } from './files.js';
 import { checkSize, choiceOption, intOption, numberOption } from './numbers.js';
 import { forecastChart, forecastJson, forecastText, kstepChart, kstepJson, kstepText, type DataInfo } from './forecast-output.js';
 
@@ -244,7 +244,7 @@ function loadSeries(o: Values, saved?: { target: string; exog: string[] }): Data
     throw new RecurError(`--data ${data}: no such file, and not a shipped or generated series (${[...Object.keys(SHIPPED), ...Object.keys(GENERATORS)].join(', ')})`);
   }
   let text: string;
-  try { text = new TextDecoder('utf-8', { fatal: true }).decode(readBytes(path, '--data')); } catch (e) {
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(readBytes(path, '--data', MAX_TEXT)); } catch (e) {
     if (e instanceof RecurError) throw e;
     throw new RecurError(`--data ${data}: expected UTF-8 text, got bytes that are not valid UTF-8`);
   }
