@@ -18,9 +18,9 @@ import { splitSizes, type Split } from '../timeseries/data.js';
 import type { KStepResult } from '../timeseries/kstep.js';
 import type { Metrics } from '../timeseries/metrics.js';
 import type { ForecastKind, TrainableModel } from '../timeseries/model.js';
-import { cell } from './numbers.js';
 import type { ForecastRun, LoopScores, ModelOptions } from '../timeseries/pipeline.js';
 import type { Forecaster } from '../timeseries/forecaster.js';
+import { cell } from './numbers.js';
 
 export interface DataInfo {
   name: string;
