@@ -17,12 +17,13 @@
 // The machine may be shared: every configuration is measured --repeats times (default 3), the
 // repeats interleaved (the whole matrix once, then again), and the best of each kept; the load
 // average is recorded with every measurement. tfjs's cpu backend (seconds per step, no target) is
-// measured once. --quick: one repeat, short windows (a smoke test; its numbers are not for the table).
+// measured once. --quick: one repeat, short windows (a smoke test; its numbers are not for the table):
+// it never writes BENCHMARKS.md; its report goes to $TMPDIR/recur-BENCHMARKS-quick.md (or --out).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GENERATE_ROWS, key, TRAIN_ROWS, VARLEN_ROWS } from './matrix.mjs';
@@ -35,12 +36,25 @@ const { values: opt } = parseArgs({
     build: { type: 'boolean', default: true }, 'no-build': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false }, backend: { type: 'string', default: 'auto' },
     repeats: { type: 'string' }, from: { type: 'string' },
-    out: { type: 'string', default: join(ROOT, 'BENCHMARKS.md') }, json: { type: 'string' },
+    out: { type: 'string' }, json: { type: 'string' },
   },
   strict: true,
 });
 const PYTHON = process.env.RECUR_BENCH_PYTHON ?? '/usr/bin/python3';
 const q = opt.quick;
+// BENCHMARKS.md is the recorded run: a --quick run (a smoke test) never writes it. Its report goes
+// to a file in the system's temporary folder unless --out names another, and the path is printed.
+const RECORDED = join(ROOT, 'BENCHMARKS.md');
+const QUICK_OUT = join(tmpdir(), 'recur-BENCHMARKS-quick.md');
+function reportPath(quick) {
+  const out = opt.out ?? (quick ? QUICK_OUT : RECORDED);
+  if (quick && resolve(out) === RECORDED) {
+    console.error(`bench: a --quick run does not write the recorded ${relative(process.cwd(), RECORDED)}; give another --out (default ${QUICK_OUT})`);
+    process.exit(2);
+  }
+  return out;
+}
+if (!opt.from) reportPath(q); // refuse before measuring
 const REPEATS = q ? 1 : Math.max(1, Number(opt.repeats ?? 3));
 
 // ------------------------------------------------------------------------------------------------
@@ -186,12 +200,13 @@ function measureAll() {
 // ------------------------------------------------------------------------------------------------
 // Write
 
-const previous = existsSync(opt.out) ? readFileSync(opt.out, 'utf8') : '';
 // a report from a saved run describes that run's repeats and windows, not this invocation's flags
 const shape = saved ? { repeats: saved.repeats ?? REPEATS, quick: saved.quick ?? q } : { repeats: REPEATS, quick: q };
-writeFileSync(opt.out, report({ results, runs, commands, started, finished, loadStart, loadEnd, info, ...shape, python: PYTHON,
+const outPath = reportPath(shape.quick);
+const previous = existsSync(outPath) ? readFileSync(outPath, 'utf8') : '';
+writeFileSync(outPath, report({ results, runs, commands, started, finished, loadStart, loadEnd, info, ...shape, python: PYTHON,
                                 torchVersion, tfjsVersion, tfjsWasmVersion }, previous));
 if (opt.json) {
   writeFileSync(opt.json, `${JSON.stringify({ started, finished, loadStart, loadEnd, info, ...shape, results, runs, commands }, null, 2)}\n`);
 }
-log(`\nwrote ${relative(process.cwd(), opt.out) || opt.out}`);
+log(`\nwrote ${relative(process.cwd(), outPath) || outPath}${shape.quick ? ' (a --quick run: BENCHMARKS.md, the recorded run, is left as it was)' : ''}`);

@@ -82,8 +82,12 @@ test('errors are one clear line with a non-zero exit', () => {
     [['train', '--data', join(dir, 'nope.txt')], 1, /--data .*nope\.txt: no such file, and not a shipped corpus \(timemachine, tinyshakespeare\)/],
     [['train', '--cell', 'transformer'], 2, /--cell: expected one of lstm, gru, rnn, residual, got "transformer"/],
     [['train', '--lr=-1'], 2, /--lr: expected a number > 0, got "-1"/],
-    [['train', '--lr', '-1'], 2, /To specify an option argument starting with a dash use '--lr=-XYZ'/],
-    [['train', '--time', 'soon'], 1, /--time: expected a duration like 90s, 5m or 1h30m, got "soon"/],
+    // a negative value is read as the value, and the option's own range check answers
+    [['train', '--lr', '-1'], 2, /--lr: expected a number > 0, got "-1"/],
+    [['train', '--time', 'soon'], 2, /--time: expected a duration like 90s, 5m or 1h30m, got "soon"/],
+    [['train', '--time', '0'], 2, /--time: expected a duration like 90s, 5m or 1h30m, got "0"/],
+    [['generate', '--checkpoint', join(dir, 'a', 'checkpoint.safetensors'), '--temperature', '-1'], 2, /--temperature: expected a number > 0, got -1/],
+    [['generate', '--checkpoint', join(dir, 'a', 'checkpoint.safetensors'), '--top-p', '2'], 2, /--top-p: expected a number in \(0, 1\], got 2/],
     [['generate', '--checkpoint', `${ROOT}examples/model.safetensors`], 1, /expected a language model checkpoint \("model": "lm"\), got a recurrent stack/],
     [['generate', '--checkpoint', join(dir, 'a', 'checkpoint.safetensors'), '--greedy', '--temperature', '2'], 2, /--greedy .* cannot be combined with --temperature/],
     [['eval', '--checkpoint', join(dir, 'a', 'checkpoint.safetensors')], 2, /missing --text/],
@@ -94,6 +98,8 @@ test('errors are one clear line with a non-zero exit', () => {
     assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
     assert.match(r.err.split('\n')[0]!, message);
     assert.doesNotMatch(r.err, /^\s+at /m);
+    // one line; a usage error adds where the usage is, not the usage itself
+    assert.deepEqual(r.err.replace(/\n$/, '').split('\n').slice(1), code === 2 ? [`see \`recur ${args[0]} --help\``] : [], r.err);
   }
   const bi = recur('train', ...SMALL, '--epochs', '1', '--bidirectional', '--out', join(dir, 'bi'), '--sample', '0');
   assert.equal(bi.code, 0, bi.err);

@@ -2,7 +2,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseSafetensors, tensorToFloat64, type SafetensorsFile } from '../src/format/safetensors.js';
+import {
+  parseSafetensors, serializeSafetensors, tensorToFloat32, tensorToFloat64, tensorToInt32, type SafetensorsFile, type TensorToWrite,
+} from '../src/format/safetensors.js';
 import type { Kernels } from '../src/kernels/types.js';
 import { runStack } from '../src/models/stack-file.js';
 
@@ -96,3 +98,23 @@ export function checkStackFixture(c: StackFixture, k: Kernels, bounds: { forward
     assert.ok(d.normwise <= bound, describeDiff(`${c.name} ${t.name}`, got, want, d));
   }
 }
+
+/** A safetensors file as a list of tensors that can be edited, then serialized. */
+export interface Editable {
+  tensors: TensorToWrite[];
+  metadata: Record<string, string>;
+}
+
+/** The file at `path` as an Editable: float tensors as float32, integer ones as int32. */
+export function editable(path: string): Editable {
+  const file: SafetensorsFile = parseSafetensors(readFileSync(path), path);
+  const tensors: TensorToWrite[] = [...file.tensors].map(([name, t]) => (
+    t.dtype === 'I64' || t.dtype === 'I32'
+      ? { name, shape: t.shape, data: tensorToInt32(t, name), dtype: t.dtype }
+      : { name, shape: t.shape, data: tensorToFloat32(t, name) }
+  ));
+  return { tensors, metadata: { ...file.metadata } };
+}
+
+/** An Editable's bytes. */
+export const bytesOf = (e: Editable): Uint8Array => serializeSafetensors(e.tensors, e.metadata);

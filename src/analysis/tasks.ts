@@ -27,7 +27,8 @@ import { initRecurrent, RecurrentStack, recurrentParamSpecs } from '../layers/re
 import type { RecurrentConfig } from '../layers/config.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
-import { clipByGlobalNorm, firstNonFinite, globalNorm } from '../train/clip.js';
+import { clipByGlobalNorm, globalNorm } from '../train/clip.js';
+import { checkStep, crossEntropyLimit, squaredErrorLimit } from '../train/guard.js';
 import { Optimizer, optimizerConfig, type OptimizerKind } from '../train/optim.js';
 import { parameterNorms } from './param-norms.js';
 import { cellConfig, describeCell, initRecurrentWeights, type CellName, type WhhInit } from './random-model.js';
@@ -143,7 +144,7 @@ export interface TaskResult {
   baseline: number;
   solved: boolean;
   solvedAt: number | null;    // the training step at which validation first met the criterion
-  diverged: number | null;    // the step at which loss or gradient became non-finite
+  diverged: number | null;    // the step at which it diverged (train/guard: not finite, or the loss exploded)
   steps: number;              // steps taken
   finalValLoss: number;
   bestValLoss: number;
@@ -203,17 +204,19 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
     finalValAccuracy: null, seconds: 0, history: [], curves: { loss: [], gradNorm: [], gradNormClipped: [] },
   };
   const buffers = taskBuffers(o, model, k);
+  // diverged (train/guard): adding, 10 × the MSE of predicting 0, E[(u₁ + u₂)²] = 7/6; copy, 10 × ln 9
+  const limit = o.task === 'adding' ? squaredErrorLimit(7 / 6) : crossEntropyLimit(COPY_OUTPUTS);
   let sinceLoss = 0, sinceNorm = 0, sinceClipped = 0, sinceMax = 0, since = 0;
   for (let step = 1; step <= o.budget; step++) {
     const batch = o.task === 'adding' ? addingBatch(dataRng, o.T, o.batch, (n) => buffers.x.subarray(0, n)) : copyBatch(dataRng, o.T, o.batch, (n) => buffers.x.subarray(0, n));
     model.params.zeroGrad();
     const loss = trainStep(o, model, batch, buffers, k);
-    const bad = firstNonFinite(model.params.grad);
-    const gradNorm = bad === -1 ? globalNorm(model.params.grad) : NaN;
+    const bad = checkStep(loss, model.params.grad, limit);
+    const gradNorm = bad?.what === 'gradient' ? NaN : globalNorm(model.params.grad);
     result.steps = step;
     result.curves.loss.push(loss);
     result.curves.gradNorm.push(gradNorm);
-    if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
+    if (bad || !Number.isFinite(gradNorm)) {
       result.curves.gradNormClipped.push(NaN);
       result.diverged = step;
       break;
@@ -241,7 +244,7 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
     sinceLoss = sinceNorm = sinceClipped = sinceMax = since = 0;
     result.seconds = log.seconds;
     onLog?.(log, result);
-    if (!Number.isFinite(ev.loss)) { result.diverged = step; break; }
+    if (checkStep(ev.loss, undefined, limit)) { result.diverged = step; break; }
     if (solved && o.stopWhenSolved) break;
   }
   result.seconds = (performance.now() - started) / 1000;

@@ -38,3 +38,12 @@ test('dateTicks: Januaries for monthly dates, round years for numeric ones, else
   assert.deepEqual(dateTicks(['a', 'b', 'c', 'd', 'e'], 2), [{ v: 0, label: 'a' }, { v: 3, label: 'd' }]);
   assert.deepEqual(dateTicks([]), []);
 });
+
+test('linearTicks: tiny (1e-298), denormal and overflowing ranges give labels, not a RangeError', () => {
+  const tiny = linearTicks(0, 1e-298);
+  assert.deepEqual(tiny.major.map((m) => m.label), ['0', '2.0e-299', '4.0e-299', '6.0e-299', '8.0e-299', '1.0e-298']);
+  assert.deepEqual(linearTicks(-1e-300, 1e-300).major.map((m) => m.label), ['-1.0e-300', '-5.0e-301', '0', '5.0e-301', '1.0e-300']);
+  // a span that underflows to 0 or overflows to Infinity: the two ends
+  assert.deepEqual(linearTicks(0, 5e-324).major.map((m) => m.v), [0, 5e-324]);
+  assert.deepEqual(linearTicks(-1e308, 1e308).major.map((m) => m.label), ['-1.00e308', '1.00e308']);
+});

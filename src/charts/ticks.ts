@@ -23,6 +23,8 @@ export interface Ticks {
 export function linearTicks(lo: number, hi: number, count = 6): Ticks {
   if (!(hi > lo)) hi = lo + 1;
   const raw = (hi - lo) / Math.max(1, count);
+  // a span that overflows (±1e308) or underflows to 0 (denormals): just the two ends
+  if (!(raw > 0 && Number.isFinite(raw) && Number.isFinite(lo) && Number.isFinite(hi))) return endTicks(lo, hi);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw * 0.999) ?? 10 * mag;
   const first = Math.floor(lo / step + 1e-9) * step;
@@ -37,8 +39,15 @@ export function linearTicks(lo: number, hi: number, count = 6): Ticks {
 }
 
 function formatTick(v: number, decimals: number): string {
-  if (v !== 0 && (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4)) return v.toExponential(1).replace('e+', 'e');
-  return v.toFixed(decimals);
+  if (v === 0) return decimals <= 20 ? v.toFixed(decimals) : '0';
+  if (Math.abs(v) >= 1e6 || Math.abs(v) < 1e-4) return v.toExponential(1).replace('e+', 'e');
+  return v.toFixed(Math.min(decimals, 20)); // toFixed takes at most 100 digits; |v| ≥ 1e-4 needs few
+}
+
+/** Ticks at the two ends only, for a range too wide or too narrow for round steps. */
+function endTicks(lo: number, hi: number): Ticks {
+  const ends = [lo, hi].filter(Number.isFinite);
+  return { lo, hi, major: ends.map((v) => ({ v, label: v === 0 ? '0' : v.toPrecision(3).replace('e+', 'e') })), minor: [] };
 }
 
 /** Decade ticks 10^k covering [lo, hi] (lo > 0); minor ticks 2…9 × 10^k when few decades show. */

@@ -12,6 +12,7 @@ import {
   type BenchMode,
 } from '../models/bench-workload.js';
 import { ClassifyWorkload, measureClassify } from '../models/bench-classify.js';
+import { checkSize } from './numbers.js';
 import { parseOptions, UsageError } from './args.js';
 
 const BACKENDS = ['auto', 'wasm-relaxed-simd', 'wasm-simd', 'js'] as const;
@@ -73,6 +74,10 @@ export async function benchCommand(args: string[]): Promise<number> {
   const seconds = num(o.seconds, 3, '--seconds');
   const warmupSeconds = num(o.warmup, 0.5, '--warmup', true);
 
+  // parameters and their gradients, and one minibatch's activations and logits, before allocating
+  const gates = cell === 'lstm' ? 4 : cell === 'gru' ? 3 : 1;
+  checkSize(2 * (gates * hidden * (vocab + hidden + 2) + vocab * (hidden + 1)) + batch * steps * (hidden * (gates + 2) + 2 * vocab),
+            '--hidden, --vocab, --batch, --steps');
   // `threads` is passed as a plain object so that a loader without the option still type-checks
   const loadOptions = { prefer: backend, threads: threadsRequested };
   const kernels = await loadKernels(loadOptions);

@@ -4,8 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { readBytes } from './files.js';
+import { MAX_TEXT, readBytes } from './files.js';
 import { RecurError } from '../errors.js';
+import { UsageError } from './args.js';
 
 /** data/ inside the installed package (dist/src/cli → ../../../data). */
 export const DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));
@@ -22,7 +23,7 @@ export function readText(data: string, option = '--data'): { name: string; text:
   if (!shipped && !existsSync(path)) {
     throw new RecurError(`${option} ${data}: no such file, and not a shipped corpus (${Object.keys(SHIPPED_TEXTS).join(', ')})`);
   }
-  const bytes = readBytes(path, option);
+  const bytes = readBytes(path, option, MAX_TEXT);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -45,6 +46,6 @@ export function parseDuration(s: string, option: string): number {
     total += Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'm' ? 60 : 1);
     end = re.lastIndex;
   }
-  if (end !== s.length || total <= 0) throw new RecurError(`${option}: expected a duration like 90s, 5m or 1h30m, got "${s}"`);
+  if (end !== s.length || total <= 0) throw new UsageError(`${option}: expected a duration like 90s, 5m or 1h30m, got "${s}"`);
   return total;
 }

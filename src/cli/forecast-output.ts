@@ -20,6 +20,7 @@ import type { Metrics } from '../timeseries/metrics.js';
 import type { ForecastKind, TrainableModel } from '../timeseries/model.js';
 import type { ForecastRun, LoopScores, ModelOptions } from '../timeseries/pipeline.js';
 import type { Forecaster } from '../timeseries/forecaster.js';
+import { cell } from './numbers.js';
 
 export interface DataInfo {
   name: string;
@@ -125,7 +126,7 @@ export function forecastJson(r: ForecastReport): Record<string, unknown> {
   return out;
 }
 
-const num = (v: number | null, w = 9): string => (v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(4)).padStart(w);
+const num = (v: number | null, w = 9): string => cell(v === null || !Number.isFinite(v) ? '—' : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(2) : v.toPrecision(4), w);
 
 export function forecastText(r: ForecastReport): string {
   const { run, info } = r;

@@ -22,8 +22,8 @@ import { DEFAULT_FIT } from '../timeseries/trainer.js';
 import { parseOptions, UsageError } from './args.js';
 import { BACKEND_OPTIONS, backendFromOptions } from './backend.js';
 import { DATA_DIR } from './datasets.js';
-import { readBytes, readSafetensors, writeAtomic } from './files.js';
-import { choiceOption, intOption, numberOption } from './numbers.js';
+import { checkOutputFile, MAX_TEXT, readBytes, readSafetensors, writeAll, writeAtomic } from './files.js';
+import { checkSize, choiceOption, intOption, numberOption } from './numbers.js';
 import { forecastChart, forecastJson, forecastText, kstepChart, kstepJson, kstepText, type DataInfo } from './forecast-output.js';
 
 export const FORECAST_USAGE = `usage: recur forecast [options]
@@ -81,6 +81,7 @@ const GENERATED_PERIOD: Partial<Record<GeneratorName, number>> = { sine: 628 };
 
 export async function forecastCommand(args: string[]): Promise<number> {
   const o = parseOptions(args, OPTIONS);
+  for (const [opt, path] of [['--plot', o.plot], ['--save', o.save]] as const) if (path !== undefined) checkOutputFile(path, opt); // before the work
   const loaded = o.load === undefined ? undefined : readSafetensors(o.load, '--load');
   const saved = loaded ? loadForecaster(loaded, o.load!, await backendFromOptions(o)) : undefined;
   const info = loadSeries(o, saved?.config);
@@ -100,7 +101,10 @@ export async function forecastCommand(args: string[]): Promise<number> {
     test = Math.max(1, Math.min(test, n - 2 * p - coefficients));
   }
   const val = sizeOf(numberOption(o.val, '--val', shipped?.val ?? 0.1, (v) => v >= 0 && (v < 1 || Number.isSafeInteger(v)), 'a count ≥ 0 or a fraction in [0, 1)'), n);
-  if (test < 1) throw new UsageError(`--test: ${o.test} of ${n} values holds out nothing; hold out at least one value`);
+  if (test < 1) {
+    throw n < 2 ? new RecurError(`--data ${info.name}: ${n} value${n === 1 ? '' : 's'}; a forecast needs at least 2 (one to fit on, one to test)`)
+      : new UsageError(`--test ${o.test ?? test}: holds out ${test} of ${n} values; hold out at least one`);
+  }
   const split = chronologicalSplit(n, test, val);
   const before = series.y.subarray(0, split.valEnd);
   const S = intOption(o['seasonal-period'], '--seasonal-period', shipped?.period ?? GENERATED_PERIOD[info.name as GeneratorName] ?? dominantPeriod(before, Math.min(400, Math.floor(split.valEnd / 2))));
@@ -130,15 +134,18 @@ export async function forecastCommand(args: string[]): Promise<number> {
     run = runForecast(series, modelOptions(o, kind, S, m), split, S, horizon, k);
   }
   const futureDates = extendDates(info.dates, horizon);
+  const report = { info, kind, loop, run, futureDates, backend: neural ? k.name : 'float64 least squares', loaded: o.load, saved: o.save, plot: o.plot,
+                   plotLast: o['plot-last'] === undefined ? undefined : intOption(o['plot-last'], '--plot-last', n) };
+  // the model and the plot rendered first, then written all or nothing: a failed plot leaves no model behind
+  const files: { path: string; data: Uint8Array | string; option: string }[] = [];
   if (o.save !== undefined) {
     const { tensors, metadata } = forecasterFile(run.forecaster, {
       'recur.data': JSON.stringify({ data: info.name, column: series.target, exog: series.exogNames, split, seasonalPeriod: S }),
     });
-    writeAtomic(o.save, serializeSafetensors(tensors, metadata), '--save');
+    files.push({ path: o.save, data: serializeSafetensors(tensors, metadata), option: '--save' });
   }
-  const report = { info, kind, loop, run, futureDates, backend: neural ? k.name : 'float64 least squares', loaded: o.load, saved: o.save, plot: o.plot,
-                   plotLast: o['plot-last'] === undefined ? undefined : intOption(o['plot-last'], '--plot-last', n) };
-  if (o.plot !== undefined) writeAtomic(o.plot, forecastChart(report), '--plot');
+  if (o.plot !== undefined) files.push({ path: o.plot, data: forecastChart(report), option: '--plot' });
+  writeAll(files);
   process.stdout.write(o.json ? `${JSON.stringify(forecastJson(report))}\n` : forecastText(report));
   return 0;
 }
@@ -171,6 +178,8 @@ function modelOptions(o: Values, kind: ForecastKind, S: number, m: number): Mode
   const field = tdnn ? 1 + layers * delays : 0;
   const window = intOption(o.window, '--window', Math.max(seasonal ? 2 * S : 16, field + 4));
   const burnIn = intOption(o['burn-in'], '--burn-in', tdnn ? Math.min(window - 1, field - 1) : Math.floor(window / 4), 0);
+  const H = Math.max(typeof hiddenList === 'number' ? hiddenList : 32, ...(Array.isArray(hiddenList) ? hiddenList : []));
+  checkSize(4 * 4 * layers * H * (H + m + 3) + 6 * window * intOption(o.batch, '--batch', DEFAULT_FIT.batch) * H * layers, '--hidden, --layers, --window, --batch');
   return {
     kind, log: o.log === true,
     lags: lagsSpec ?? 0,
@@ -235,7 +244,7 @@ function loadSeries(o: Values, saved?: { target: string; exog: string[] }): Data
     throw new RecurError(`--data ${data}: no such file, and not a shipped or generated series (${[...Object.keys(SHIPPED), ...Object.keys(GENERATORS)].join(', ')})`);
   }
   let text: string;
-  try { text = new TextDecoder('utf-8', { fatal: true }).decode(readBytes(path, '--data')); } catch (e) {
+  try { text = new TextDecoder('utf-8', { fatal: true }).decode(readBytes(path, '--data', MAX_TEXT)); } catch (e) {
     if (e instanceof RecurError) throw e;
     throw new RecurError(`--data ${data}: expected UTF-8 text, got bytes that are not valid UTF-8`);
   }

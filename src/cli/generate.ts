@@ -6,7 +6,7 @@ import { checkSamplingOptions } from '../sample/sample.js';
 import { generate } from '../models/generate.js';
 import { loadLm } from '../models/lm-file.js';
 import { Rng } from '../tensor/rng.js';
-import { parseOptions, required, UsageError } from './args.js';
+import { asUsage, parseOptions, required, UsageError } from './args.js';
 import { BACKEND_OPTIONS, backendFromOptions } from './backend.js';
 import { readSafetensors } from './files.js';
 import { intOption, numberOption } from './numbers.js';
@@ -33,7 +33,7 @@ export async function generateCommand(args: string[]): Promise<number> {
     ...(o['top-k'] === undefined ? {} : { topK: numberOption(o['top-k'], '--top-k', 0) }),
     ...(o['top-p'] === undefined ? {} : { topP: numberOption(o['top-p'], '--top-p', 1) }),
   };
-  checkSamplingOptions(sampling);
+  asUsage(() => checkSamplingOptions(sampling));
   const k = await backendFromOptions(o);
   const { model, vocab } = loadLm(readSafetensors(path, '--checkpoint'), path, k);
   const prefix = o.prefix ?? vocab.decode([vocab.tokens.findIndex((t) => t !== vocab.unk)]);

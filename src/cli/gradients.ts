@@ -21,8 +21,8 @@ import { loadStack } from '../models/stack-file.js';
 import type { DType, FloatArray } from '../tensor/types.js';
 import { parseOptions, UsageError } from './args.js';
 import { BACKENDS } from './backend.js';
-import { readSafetensors, writeAtomic } from './files.js';
-import { choiceOption, intOption } from './numbers.js';
+import { checkOutputFile, readSafetensors, writeAll } from './files.js';
+import { cell, checkSize, choiceOption, intOption } from './numbers.js';
 
 export const GRADIENTS_USAGE = `usage: recur gradients --model M.safetensors --input X.safetensors [outputs]
        recur gradients --cell CELL[,CELL...] --hidden H --steps T [random model options] [outputs]
@@ -85,6 +85,7 @@ export async function gradientsCommand(args: string[]): Promise<number> {
   const wantHeatmap = o.heatmap !== undefined || o.report !== undefined;
   for (const [opt, path] of [['--plot', o.plot], ['--heatmap', o.heatmap], ['--report', o.report]] as const) {
     if (path === '') throw new UsageError(`${opt}: expected a file path`);
+    if (path !== undefined) checkOutputFile(path, opt); // before the work
   }
 
   let analyses: Analysis[];
@@ -118,6 +119,8 @@ export async function gradientsCommand(args: string[]): Promise<number> {
       throw new UsageError(`--activation applies to rnn and residual cells; ${cells.join(', ')} use σ and tanh`);
     }
     if (forgetBias !== undefined && !cells.includes('lstm')) throw new UsageError('--forget-bias applies to lstm only');
+    // W_hh and W_ih of every gate and layer (with gradients), before anything is allocated
+    checkSize(2 * 4 * layers * hidden * (inputSize + hidden + 2), '--hidden, --input-size, --layers');
     if (T * B * Math.max(inputSize, hidden) > 5e7) throw new UsageError(`--steps × --batch × units = ${T * B * Math.max(inputSize, hidden)} is too large for an analysis; keep it under 5e7`);
     const x = randomInput(T, B, inputSize, seed + 7919, k);
     analyses = [];
@@ -143,12 +146,15 @@ export async function gradientsCommand(args: string[]): Promise<number> {
 
   const first = analyses[0]!;
   const T = first.T;
-  if (o.plot !== undefined) writeAtomic(o.plot, flowChart(analyses), '--plot');
+  // every file rendered first, then written all or nothing
+  const files: { path: string; data: string; option: string }[] = [];
+  if (o.plot !== undefined) files.push({ path: o.plot, data: flowChart(analyses), option: '--plot' });
   if (o.heatmap !== undefined) {
     const range = heatmapRange(analyses);
-    writeAtomic(o.heatmap, stackVertically(analyses.map((a) => heatmapChart(a, range))), '--heatmap');
+    files.push({ path: o.heatmap, data: stackVertically(analyses.map((a) => heatmapChart(a, range))), option: '--heatmap' });
   }
-  if (o.report !== undefined) writeAtomic(o.report, report(analyses, source), '--report');
+  if (o.report !== undefined) files.push({ path: o.report, data: report(analyses, source), option: '--report' });
+  writeAll(files);
   if (o.json) {
     const json = analyses.length === 1
       ? { source, ...seriesJson(first, true) }
@@ -257,7 +263,7 @@ function summary(analyses: Analysis[], source: string): string {
   const width = Math.max(12, ...analyses.map((a) => a.label.length)) + 2;
   lines.push(`${'‖∂L/∂h_{T−1−d}‖'.padEnd(width)}${ds.map((d) => `d=${d}`.padStart(11)).join('')}${'rate/step'.padStart(11)}`);
   for (const a of analyses) {
-    lines.push(`${a.label.padEnd(width)}${ds.map((d) => formatNumber(a.flow.gradNorm[d]!).padStart(11)).join('')}${formatNumber(a.flow.rate).padStart(11)}`);
+    lines.push(`${a.label.padEnd(width)}${ds.map((d) => cell(formatNumber(a.flow.gradNorm[d]!), 11)).join('')}${cell(formatNumber(a.flow.rate), 11)}`);
   }
   lines.push('');
   lines.push(`${'W_hh blocks'.padEnd(width)}${'layer'.padStart(7)}${'dir'.padStart(9)}${'gate'.padStart(6)}${'ρ'.padStart(11)}${'σ_max'.padStart(11)}`);
@@ -265,7 +271,7 @@ function summary(analyses: Analysis[], source: string): string {
     if (!a.weights.length) lines.push(`${a.label.padEnd(width)}  (no W_hh: ∂h_t/∂h_{t−1} = I)`);
     for (const w of a.weights) {
       lines.push(`${a.label.padEnd(width)}${String(w.layer).padStart(7)}${w.direction.padStart(9)}${w.gate.padStart(6)}` +
-        `${formatNumber(w.spectralRadius).padStart(11)}${formatNumber(w.maxSingularValue).padStart(11)}`);
+        `${cell(formatNumber(w.spectralRadius), 11)}${cell(formatNumber(w.maxSingularValue), 11)}`);
     }
   }
   const rnn = analyses.filter((a) => a.jacobian);

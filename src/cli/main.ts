@@ -1,11 +1,16 @@
 /**
  * @module cli/main
  * `recur <command>`: dispatch, and the one place where errors become messages and exit codes.
- * A RecurError (the user's input) prints one line and exits 1; a usage mistake prints the usage and
- * exits 2; anything else is a bug in recur and keeps its stack trace.
+ * Exit codes: 0 done; 1 bad input (a file, a checkpoint, a corpus: RecurError) or a failed run (it
+ * diverged); 2 a usage error (UsageError: an unknown command or option, a missing one, or an option
+ * value out of range); 130/143 stopped by Ctrl-C/SIGTERM after saving. Either error prints one line,
+ * a usage error with a pointer to `recur CMD --help`; anything else is a bug in recur and keeps its
+ * stack trace.
  */
+
 import { RecurError } from '../errors.js';
 import { UsageError } from './args.js';
+import { version } from './version.js';
 import { BENCH_USAGE, benchCommand } from './bench.js';
 import { INFO_USAGE, infoCommand } from './info.js';
 import { INSPECT_USAGE, inspectCommand } from './inspect.js';
@@ -45,15 +50,22 @@ ${Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(12)}${c.summary}`
 
 Run 'recur <command> --help' for a command's options.`;
 
+/** Run `recur ARGV...`; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // a reader that stops early (recur ... | head) is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else throw e; });
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`recur ${version()}\n`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (!command) {
-    process.stderr.write(`recur: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\n\n${USAGE}\n`);
+    process.stderr.write(`recur: unknown command "${name}"; expected one of ${Object.keys(COMMANDS).join(', ')}\nsee \`recur --help\`\n`);
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
@@ -64,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(args);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`recur ${name}: ${e.message}\n\n${command.usage}\n`);
+      process.stderr.write(`recur ${name}: ${e.message}\nsee \`recur ${name} --help\`\n`);
       return 2;
     }
     if (e instanceof RecurError) {

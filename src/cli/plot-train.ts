@@ -7,7 +7,7 @@
 import { RecurError } from '../errors.js';
 import { lineChart, stackVertically, type Series } from '../charts/index.js';
 import { parseOptions, required } from './args.js';
-import { readBytes, writeAtomic } from './files.js';
+import { checkOutputFile, MAX_TEXT, readBytes, writeAtomic } from './files.js';
 
 export const PLOT_TRAIN_USAGE = `usage: recur plot-train --log train.jsonl --out curves.svg [--title TEXT]
 
@@ -90,7 +90,8 @@ export function plotTrainCommand(args: string[]): number {
   const o = parseOptions(args, { log: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' } });
   const log = required(o.log, '--log');
   const out = required(o.out, '--out');
-  const text = new TextDecoder().decode(readBytes(log, '--log'));
+  checkOutputFile(out, '--out');
+  const text = new TextDecoder().decode(readBytes(log, '--log', MAX_TEXT));
   writeAtomic(out, trainingCurves(parseTrainingLog(text, `--log ${log}`), o.title ?? 'Training'), '--out');
   return 0;
 }

@@ -3,11 +3,14 @@
  * `recur run`: run a recurrent stack saved as safetensors (from recur or from PyTorch's state_dict)
  * on the tensors of an input file, and write outputs (and gradients) to another.
  */
+import { RecurError } from '../errors.js';
 import { serializeSafetensors } from '../format/safetensors.js';
+import type { FloatArray } from '../tensor/types.js';
+import { firstNonFinite } from '../train/clip.js';
 import { jsKernels } from '../kernels/js/index.js';
 import { runStack } from '../models/stack-file.js';
 import { parseOptions, required, UsageError } from './args.js';
-import { readSafetensors, writeAtomic } from './files.js';
+import { checkOutputFile, readSafetensors, writeAtomic } from './files.js';
 
 export const RUN_USAGE = `usage: recur run --model stack.safetensors --input in.safetensors --out out.safetensors
                  [--grad g.safetensors] [--dtype float64|float32]
@@ -29,12 +32,18 @@ export function runCommand(args: string[]): number {
   const out = required(o.out, '--out');
   const dtype = o.dtype ?? 'float64';
   if (dtype !== 'float32' && dtype !== 'float64') throw new UsageError(`--dtype: expected float32 or float64, got "${dtype}"`);
+  checkOutputFile(out, '--out');
   const tensors = runStack({
     model: readSafetensors(model, '--model'),
     input: readSafetensors(input, '--input'),
     grad: o.grad === undefined ? undefined : readSafetensors(o.grad, '--grad'),
     names: { model, input, ...(o.grad === undefined ? {} : { grad: o.grad }) },
   }, jsKernels(dtype));
+  // a model or input that overflows gives Inf or NaN: an error, not a file of them
+  for (const t of tensors) {
+    const i = firstNonFinite(t.data as FloatArray);
+    if (i !== -1) throw new RecurError(`--out ${out}: tensor "${t.name}" is not finite at index ${i} (${(t.data as FloatArray)[i]}): the model or its inputs overflow; nothing written`);
+  }
   writeAtomic(out, serializeSafetensors(tensors), '--out');
   return 0;
 }

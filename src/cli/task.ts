@@ -13,8 +13,8 @@ import {
 import { OPTIMIZERS, type OptimizerKind } from '../train/optim.js';
 import { parseOptions, UsageError } from './args.js';
 import { BACKEND_OPTIONS, BACKENDS, backendFromOptions } from './backend.js';
-import { writeAtomic } from './files.js';
-import { choiceOption, intOption, numberOption } from './numbers.js';
+import { checkOutputFile, writeAll } from './files.js';
+import { cell, checkSize, choiceOption, intOption, numberOption } from './numbers.js';
 
 export const TASK_USAGE = `usage: recur task adding|copy --cell CELL[,CELL...] --steps T[,T...] [options]
 
@@ -80,11 +80,16 @@ export async function taskCommand(args: string[]): Promise<number> {
     seed: intOption(o.seed, '--seed', 0, 0),
     stopWhenSolved: o['keep-going'] !== true,
   };
+  // parameters with gradients and Adam's moments, and the activations of the larger batch, before allocating
+  const S = Math.max(...Ts) + 20;
+  checkSize(4 * 4 * base.layers * base.hidden * (base.hidden + 12) + 6 * S * Math.max(base.batch, base.valSize) * base.hidden * base.layers,
+            '--hidden, --layers, --steps, --batch, --val-size');
   if ((base.whh !== 'uniform' || base.radius !== undefined) && cells.includes('residual')) {
     throw new UsageError('--cell residual has no W_hh, so --whh and --radius do not apply; use residual-xh');
   }
   for (const [opt, path] of [['--plot', o.plot], ['--report', o.report]] as const) {
     if (path === '') throw new UsageError(`${opt}: expected a file path`);
+    if (path !== undefined) checkOutputFile(path, opt); // before training
   }
   const k = await backendFromOptions(o);
   const json = o.json === true;
@@ -110,8 +115,10 @@ export async function taskCommand(args: string[]): Promise<number> {
       }
     }
   }
-  if (o.plot !== undefined) writeAtomic(o.plot, taskChart(task, runs), '--plot');
-  if (o.report !== undefined) writeAtomic(o.report, taskReport(task, runs), '--report');
+  writeAll([
+    ...(o.plot === undefined ? [] : [{ path: o.plot, data: taskChart(task, runs), option: '--plot' }]),
+    ...(o.report === undefined ? [] : [{ path: o.report, data: taskReport(task, runs), option: '--report' }]),
+  ]);
   if (json) out(JSON.stringify({ event: 'summary', task, runs: runs.map((r) => ({ run: r.label, ...endJson(r.result) })) }));
   else out(summaryTable(task, runs));
   return 0;
@@ -138,7 +145,7 @@ function summaryTable(task: TaskName, runs: Run[]): string {
   for (const { label, result: r } of runs) {
     const at = r.diverged !== null ? `diverged ${r.diverged}` : r.solvedAt === null ? '—' : String(r.solvedAt);
     lines.push(`${label.padEnd(w)}${String(r.options.T).padStart(6)}${String(r.options.clip || 'off').padStart(6)}${at.padStart(11)}` +
-      `${fmt(r.bestValLoss).padStart(11)}${fmt(r.baseline).padStart(10)}${String(r.steps).padStart(8)}${r.seconds.toFixed(1).padStart(9)}`);
+      `${cell(fmt(r.bestValLoss), 11)}${cell(fmt(r.baseline), 10)}${cell(String(r.steps), 8)}${cell(r.seconds.toFixed(1), 9)}`);
   }
   return lines.join('\n');
 }

@@ -21,6 +21,7 @@ export class TrainPrinter {
   private tokensPerBatch = 0;
   private rate = 0; // smoothed tokens/s
   private lastDraw = 0;
+  private epochSteps = 0; // steps seen since the last epoch line
 
   constructor(json: boolean) {
     this.json = json;
@@ -44,6 +45,7 @@ export class TrainPrinter {
   }
 
   step(r: StepReport): void {
+    this.epochSteps++;
     this.rate = this.rate === 0 ? r.tokensPerSecond : 0.9 * this.rate + 0.1 * r.tokensPerSecond;
     if (this.json) {
       this.line({ event: 'step', epoch: r.epoch, step: r.step, loss: r.loss, trainPerplexity: r.trainPerplexity,
@@ -66,14 +68,19 @@ export class TrainPrinter {
 
   epoch(r: EpochReport): void {
     this.valPerplexity = r.valPerplexity;
+    // the epoch's own rate: its tokens over its time, when the time is long enough to measure
+    const rate = r.seconds >= MIN_SECONDS ? (this.epochSteps * this.tokensPerBatch) / r.seconds : null;
+    this.epochSteps = 0;
     if (this.json) {
       this.line({ event: 'epoch', epoch: r.epoch, step: r.step, trainPerplexity: r.trainPerplexity, valPerplexity: r.valPerplexity,
-                  gradNorm: null, tokensPerSecond: Math.round(this.rate), seconds: r.seconds });
+                  gradNorm: null, tokensPerSecond: rate === null ? null : Math.round(rate), seconds: r.seconds,
+                  ...(r.skipped > 0 ? { skipped: r.skipped } : {}) });
       return;
     }
     if (this.tty) process.stderr.write('\r\x1b[K');
     process.stderr.write(`epoch ${r.epoch}/${this.epochs}: train perplexity ${r.trainPerplexity.toFixed(3)}` +
-      `${r.valPerplexity === null ? '' : `, validation perplexity ${r.valPerplexity.toFixed(3)}`} (${r.seconds.toFixed(1)} s, ${formatRate(this.rate)} tok/s)\n`);
+      `${r.valPerplexity === null ? '' : `, validation perplexity ${r.valPerplexity.toFixed(3)}`} (${r.seconds.toFixed(1)} s` +
+      `${rate === null ? '' : `, ${formatRate(rate)} tok/s`}${r.skipped > 0 ? `, ${r.skipped} steps skipped` : ''})\n`);
   }
 
   note(text: string): void {
@@ -81,24 +88,31 @@ export class TrainPrinter {
     else process.stderr.write(`${this.tty ? '\r\x1b[K' : ''}${text}\n`);
   }
 
-  end(e: { outcome: string; checkpoint: string; sample: string | undefined; seconds: number;
-            best: { path: string; valPerplexity: number; epoch: number } | undefined }): void {
+  /** The last line(s). `outcome` is done, early, stopped or diverged (then the error follows on
+   *  stderr); `checkpoint` is the last one written, if any; `skipped` counts --on-nan skip steps. */
+  end(e: { outcome: string; checkpoint: string | undefined; sample: string | undefined; seconds: number;
+            best: { path: string; valPerplexity: number; epoch: number } | undefined; skipped: number }): void {
     if (this.json) {
-      this.line({ event: 'end', outcome: e.outcome, checkpoint: e.checkpoint, sample: e.sample ?? null, seconds: e.seconds,
-                  valPerplexity: this.valPerplexity, best: e.best ?? null });
+      this.line({ event: 'end', outcome: e.outcome, checkpoint: e.checkpoint ?? null, sample: e.sample ?? null, seconds: e.seconds,
+                  valPerplexity: this.valPerplexity, best: e.best ?? null, skipped: e.skipped });
       return;
     }
     if (this.tty) process.stderr.write('\r\x1b[K');
+    if (e.outcome === 'diverged') return; // the error line says what happened and what is kept
     if (e.sample !== undefined) process.stdout.write(`\n${e.sample}\n\n`);
-    process.stdout.write(`checkpoint: ${e.checkpoint}\n`);
+    if (e.checkpoint !== undefined) process.stdout.write(`checkpoint: ${e.checkpoint}\n`);
     if (e.best) process.stdout.write(`best:       ${e.best.path} (validation perplexity ${e.best.valPerplexity.toFixed(3)}, epoch ${e.best.epoch})\n`);
-    process.stderr.write(`${e.outcome === 'done' ? 'done' : e.outcome === 'early' ? 'stopped early (validation stopped improving)' : 'stopped'} after ${formatSeconds(e.seconds)}\n`);
+    process.stderr.write(`${e.outcome === 'done' ? 'done' : e.outcome === 'early' ? 'stopped early (validation stopped improving)' : 'stopped'} after ${formatSeconds(e.seconds)}` +
+      `${e.skipped > 0 ? ` (${e.skipped} steps skipped: loss or gradients not finite or exploded)` : ''}\n`);
   }
 
   private line(o: object): void {
     process.stdout.write(`${JSON.stringify(o)}\n`);
   }
 }
+
+/** Shorter epochs than this have no meaningful tokens/s. */
+const MIN_SECONDS = 0.1;
 
 function formatRate(r: number): string {
   return r >= 1e4 ? `${(r / 1000).toFixed(0)}k` : r >= 1000 ? `${(r / 1000).toFixed(1)}k` : r.toFixed(0);

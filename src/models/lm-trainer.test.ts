@@ -9,7 +9,7 @@ import { recurrentConfig } from '../layers/config.js';
 import { Rng } from '../tensor/rng.js';
 import { LanguageModel } from './language-model.js';
 import { loadLm } from './lm-file.js';
-import { DEFAULT_TRAIN, LmTrainer, type TrainOptions, type TrainState } from './lm-trainer.js';
+import { DEFAULT_TRAIN, DivergedError, LmTrainer, type TrainOptions, type TrainState } from './lm-trainer.js';
 
 const k = jsKernels('float32');
 const TEXT = 'the time traveller for so it will be convenient to speak of him was expounding a recondite matter to us. '.repeat(6);
@@ -78,13 +78,41 @@ test('clipping: the reported norm is before clipping, and the step is taken with
 test('a non-finite loss stops the run, naming the step', async () => {
   const { trainer } = setup({});
   trainer.model.params.get('rnn.weight_hh_l1').data[3] = Number.NaN;
-  await assert.rejects(trainer.run(), /training stopped at step 1 \(epoch 1\): the loss is not finite/);
+  await assert.rejects(trainer.run(), /training diverged at step 1 \(epoch 1\): the loss is not finite/);
 });
 
-test('with --on-nan skip, bad steps are skipped and reported', async () => {
+test('a finite loss far above the uniform guess (10 ln V) stops the run as diverged', async () => {
+  const { trainer, vocab } = setup({});
+  // a head bias of 1e4 on one class: every other target costs about 1e4 nats, finite but exploded
+  trainer.model.params.get('head.bias').data[0] = 1e4;
+  await assert.rejects(trainer.run(), (e: Error) => {
+    assert.ok(e instanceof DivergedError, String(e));
+    assert.equal(e.step, 1);
+    assert.match(e.reason, new RegExp(`above ${(10 * Math.log(vocab.size)).toPrecision(4)}`));
+    return true;
+  });
+});
+
+test('an interval checkpoint waits for the next healthy step: a diverging run never saves the diverged model', async () => {
+  const { trainer } = setup({});
+  const bias = trainer.model.params.get('head.bias').data;
+  const saved: { step: number; bias0: number }[] = [];
+  await assert.rejects(trainer.run({
+    checkpointEvery: 1,
+    // the update of step 3 "explodes"; step 4's loss finds it
+    onStep: (r) => { if (r.step === 3) bias[0] = 1e4; },
+    onCheckpoint: () => saved.push({ step: trainer.state.step, bias0: bias[0]! }),
+  }), /training diverged at step 4/);
+  assert.deepEqual(saved.map((c) => c.step), [1, 2]);
+  assert.ok(saved.every((c) => Math.abs(c.bias0) < 10), JSON.stringify(saved));
+});
+
+test('with --on-nan skip, bad steps are skipped and counted; an epoch with more than half skipped fails', async () => {
   const { trainer } = setup({ onNonFinite: 'skip', epochs: 1 });
   trainer.model.params.get('head.weight').data[0] = Number.NaN;
   let skipped = 0;
-  await trainer.run({ onStep: (r) => { if (r.skipped) skipped++; } });
+  await assert.rejects(trainer.run({ onStep: (r) => { if (r.skipped) skipped++; } }),
+    new RegExp(`${trainer.batchesPerEpoch} of the epoch's ${trainer.batchesPerEpoch} steps were skipped`));
   assert.equal(skipped, trainer.batchesPerEpoch);
+  assert.equal(trainer.state.skipped, trainer.batchesPerEpoch);
 });

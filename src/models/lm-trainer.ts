@@ -12,117 +12,73 @@
  */
 import { RecurError } from '../errors.js';
 import type { TensorToWrite } from '../format/safetensors.js';
-import { batchesPerEpoch, epochBatches, type Sampling } from '../data/batches.js';
+import { batchesPerEpoch, epochBatches } from '../data/batches.js';
 import type { Kernels } from '../kernels/types.js';
 import { parameterNorms } from '../analysis/param-norms.js';
-import { clipByGlobalNorm, clipByValue, firstNonFinite, globalNorm } from '../train/clip.js';
-import { Optimizer, optimizerConfig, type OptimizerKind } from '../train/optim.js';
-import { learningRate, type ScheduleKind } from '../train/schedule.js';
+import { clipByGlobalNorm, clipByValue, globalNorm } from '../train/clip.js';
+import { checkStep, crossEntropyLimit, type Divergence } from '../train/guard.js';
+import { Optimizer, optimizerConfig } from '../train/optim.js';
+import { learningRate } from '../train/schedule.js';
 import { yieldToEventLoop } from '../train/yield.js';
 import { Rng } from '../tensor/rng.js';
 import type { Vocab } from '../data/text.js';
 import { evaluatePerplexity } from './evaluate.js';
 import type { LanguageModel, LmState } from './language-model.js';
 import { lmConfigJson, lmTensors, TRAIN_KEY, CONFIG_KEY } from './lm-file.js';
+import type { TrainOptions, TrainState } from './train-state.js';
 
-/**
- * How LmTrainer trains: minibatches (B rows of T steps), optimizer and learning-rate schedule,
- * clipping, epochs and early stopping, and the seed. DEFAULT_TRAIN holds the defaults.
- */
-export interface TrainOptions {
-  batch: number;          // B rows per minibatch
-  steps: number;          // T, the truncation length
-  sampling: Sampling;     // 'sequential' carries state across minibatches; 'random' resets it
-  optimizer: OptimizerKind; // 'adam' by default
-  lr: number;             // the base learning rate (the schedule scales it)
-  momentum: number;       // sgd
-  weightDecay: number | undefined; // undefined: the optimizer's default
-  clip: number;           // global-norm threshold θ; 0 = off
-  clipValue: number;      // element threshold; 0 = off
-  schedule: ScheduleKind; // of the learning rate: 'constant', 'cosine' or 'step'
-  warmup: number;         // steps
-  minLr: number;          // cosine floor
-  gamma: number;          // step decay factor
-  stepEvery: number;      // step decay period (steps)
-  epochs: number;         // passes over the training tokens
-  patience: number;       // early stopping: epochs without a better validation perplexity; 0 = off
-  onNonFinite: 'stop' | 'skip'; // a non-finite loss or gradient: end the run, or skip that step
-  seed: number;           // of the data order (the model has its own Rng)
-}
+export type { TrainOptions, TrainState } from './train-state.js';
 
-/** The default TrainOptions (Adam at 0.005, B 32, T 35, clip 1, 20 epochs). */
 export const DEFAULT_TRAIN: TrainOptions = {
   batch: 32, steps: 35, sampling: 'sequential', optimizer: 'adam', lr: 0.005, momentum: 0,
   weightDecay: undefined, clip: 1, clipValue: 0, schedule: 'constant', warmup: 0, minLr: 0, gamma: 0.5,
   stepEvery: 1000, epochs: 20, patience: 0, onNonFinite: 'stop', seed: 0,
 };
 
-/** Where a run is: saved in `recur.train` so that `--resume` continues exactly. */
-export interface TrainState {
-  step: number;                // optimizer steps taken
-  epoch: number;               // epochs done
-  batch: number;               // minibatches done in this epoch
-  dataRng: number[];           // the data Rng at the start of this epoch (offset, shuffle)
-  modelRng: number[];          // the model's Rng (dropout) now
-  epochLoss: number;           // Σ loss·count over this epoch so far
-  epochTokens: number;         // tokens predicted this epoch so far
-  bestVal: number | null;      // best validation perplexity
-  badEpochs: number;           // epochs since it improved
-  options: TrainOptions;       // the options the run started with
-}
-
-/**
- * What LmTrainer reports after each step: loss and perplexity, gradient norms, learning rate and
- * throughput.
- */
 export interface StepReport {
-  epoch: number;           // 1-based
-  step: number;            // optimizer steps taken, this one included
-  batch: number;           // minibatches done in this epoch
-  batches: number;         // minibatches in this epoch
-  loss: number;            // mean cross-entropy of this minibatch, nats per token
-  trainPerplexity: number; // exp of the mean loss over this epoch so far
-  gradNorm: number;        // global ‖∂L/∂θ‖₂ before clipping
-  gradNormClipped: number; // after clipping
-  lr: number;              // the learning rate of this step
-  tokensPerSecond: number; // training throughput of this step
-  skipped: boolean;        // a non-finite step that onNonFinite: 'skip' left out
+  epoch: number; step: number; batch: number; batches: number;
+  loss: number; trainPerplexity: number; gradNorm: number; gradNormClipped: number; lr: number;
+  tokensPerSecond: number; skipped: boolean;
   /** ‖∂L/∂θ‖ of every parameter tensor before clipping, when the hooks ask for them. */
   paramGradNorms: Record<string, number> | undefined;
 }
 
-/**
- * What LmTrainer reports after each epoch: training and validation perplexity and the time it took.
- */
 export interface EpochReport {
-  epoch: number;                // 1-based: the epoch just done
-  step: number;                 // optimizer steps taken so far
-  trainPerplexity: number;      // over the epoch's minibatches
-  valPerplexity: number | null; // on the validation tokens; null without them
-  seconds: number;              // the epoch's wall time
+  epoch: number; step: number; trainPerplexity: number; valPerplexity: number | null; seconds: number;
+  /** The validation perplexity is the lowest so far (the CLI saves best.safetensors then). */
+  improved: boolean;
+  /** Steps of this epoch skipped by --on-nan skip. */
+  skipped: number;
 }
 
-/** Callbacks of LmTrainer.run: progress reports, when to stop, when to checkpoint, and a clock. */
+const STOP_ADVICE = 'Lower --lr, use --clip, or pass --on-nan skip';
+
+/** A run stopped by train/guard's rule: the loss exploded or a value is not finite, or (with
+ *  --on-nan skip) more than half the steps of an epoch had to be skipped. Nothing is saved after
+ *  the step before it (see TrainHooks.onCheckpoint). */
+export class DivergedError extends RecurError {
+  /** The step (1-based) and epoch at which it diverged, why, and what to try (`advice`). */
+  constructor(readonly step: number, readonly epoch: number, readonly reason: string, readonly advice: string) {
+    super(`training diverged at step ${step} (epoch ${epoch}): ${reason}. ${advice}`);
+  }
+}
+
 export interface TrainHooks {
-  /** Called after every step. */
   onStep?(r: StepReport): void;
-  /** Called after every epoch. */
   onEpoch?(r: EpochReport): void;
   /** Asked after every step: true ends the run (time limit, Ctrl-C) after saving. */
   shouldStop?(): boolean;
-  /** Every `checkpointEvery` steps and at the end. */
+  /** Every `checkpointEvery` steps, at a stop and at the end. An interval checkpoint is written
+   *  once the model it holds has been checked: when the next step's loss and gradients (or the
+   *  epoch's validation loss) pass train/guard, just before that step's update; so a run that
+   *  diverges never leaves the diverged model as its last checkpoint. */
   onCheckpoint?(reason: 'interval' | 'end' | 'stop'): void;
-  checkpointEvery?: number; // steps between onCheckpoint calls (default: only at the end)
+  checkpointEvery?: number;
   /** Report each parameter's gradient norm in every StepReport (costs one pass over the gradients). */
   paramGradNorms?: boolean;
-  /** The clock for tokens/s, in milliseconds (default performance.now). */
   now?(): number; // milliseconds, for tokens/s
 }
 
-/**
- * Trains a LanguageModel on a token sequence with truncated BPTT: minibatches, optimizer, schedule,
- * clipping, validation and early stopping, and a state a checkpoint can save to resume exactly.
- */
 export class LmTrainer {
   readonly model: LanguageModel;
   readonly vocab: Vocab;
@@ -149,7 +105,7 @@ export class LmTrainer {
     batchesPerEpoch(train.length, options.batch, options.steps, options.sampling); // validates sizes early
     this.state = {
       step: 0, epoch: 0, batch: 0, dataRng: this.dataRng.getState(), modelRng: model.rng.getState(),
-      epochLoss: 0, epochTokens: 0, bestVal: null, badEpochs: 0, options,
+      epochLoss: 0, epochTokens: 0, bestVal: null, bestEpoch: null, badEpochs: 0, epochSkipped: 0, skipped: 0, options,
     };
   }
 
@@ -178,7 +134,6 @@ export class LmTrainer {
     }
   }
 
-  /** At least how many minibatches an epoch has (random sampling varies it by one). */
   get batchesPerEpoch(): number {
     return batchesPerEpoch(this.train.length, this.options.batch, this.options.steps, this.options.sampling);
   }
@@ -190,10 +145,13 @@ export class LmTrainer {
     const o = this.options;
     const now = hooks.now ?? (() => Date.now());
     const params = this.model.params;
+    const limit = crossEntropyLimit(this.vocab.size);
     const schedule = { kind: o.schedule, lr: o.lr, warmup: o.warmup, total: o.epochs * this.batchesPerEpoch,
                        minLr: o.minLr, gamma: o.gamma, stepEvery: o.stepEvery };
     let tick = now();
     let yielded = tick;
+    let pending = false; // an interval checkpoint waits for the next check of its model
+    const flush = () => { if (pending) { pending = false; hooks.onCheckpoint?.('interval'); } };
     while (this.state.epoch < o.epochs) {
       const epochStart = now();
       this.dataRng.setState(this.state.dataRng);
@@ -206,17 +164,16 @@ export class LmTrainer {
         const value = this.model.loss(mb.inputs, mb.targets, o.steps, o.batch, {
           state: o.sampling === 'sequential' ? this.carried : undefined, training: true,
         });
-        let bad = Number.isFinite(value.loss) ? -1 : -2;
-        if (bad === -1) { this.model.backward(); bad = firstNonFinite(params.grad); }
-        const gradNorm = bad === -1 ? globalNorm(params.grad) : NaN;
+        let bad: Divergence | null = checkStep(value.loss, undefined, limit);
+        if (!bad) { this.model.backward(); bad = checkStep(value.loss, params.grad, limit); }
+        const gradNorm = bad ? NaN : globalNorm(params.grad);
         const paramGradNorms = hooks.paramGradNorms ? parameterNorms(params) : undefined;
-        if (bad !== -1) {
-          const where = bad === -2 ? 'the loss' : `the gradient of ${params.list.find((p) => bad >= p.offset && bad < p.offset + p.size)!.name}`;
-          if (o.onNonFinite === 'stop') {
-            // nothing is saved: the last checkpoint written stays the last good one
-            throw new RecurError(`training stopped at step ${this.state.step + 1} (epoch ${this.state.epoch + 1}): ${where} is not finite (loss ${value.loss}); the last good checkpoint is kept. Lower --lr, use --clip, or pass --on-nan skip`);
-          }
+        if (bad) {
+          if (o.onNonFinite === 'stop') throw new DivergedError(this.state.step + 1, this.state.epoch + 1, this.describe(bad), STOP_ADVICE);
+          this.state.skipped++;
+          this.state.epochSkipped++;
         } else {
+          flush(); // the model of the last interval gave a healthy step: save it before updating
           if (o.clip > 0) clipByGlobalNorm(params.grad, o.clip);
           if (o.clipValue > 0) clipByValue(params.grad, o.clipValue);
           this.optimizer.update(params.data, params.grad, lr);
@@ -230,12 +187,11 @@ export class LmTrainer {
         const t = now();
         hooks.onStep?.({
           epoch: this.state.epoch + 1, step: this.state.step, batch: this.state.batch, batches: this.batchesPerEpoch,
-          loss: value.loss, trainPerplexity: Math.exp(this.state.epochLoss / Math.max(1, this.state.epochTokens)),
-          gradNorm, gradNormClipped: o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm, lr,
-          tokensPerSecond: (o.steps * o.batch * 1000) / Math.max(1e-3, t - tick), skipped: bad !== -1, paramGradNorms,
+          loss: value.loss, trainPerplexity: this.trainPerplexity(), gradNorm, gradNormClipped: o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm, lr,
+          tokensPerSecond: (o.steps * o.batch * 1000) / Math.max(1e-3, t - tick), skipped: bad !== null, paramGradNorms,
         });
         tick = t;
-        if (hooks.checkpointEvery && this.state.step % hooks.checkpointEvery === 0) hooks.onCheckpoint?.('interval');
+        if (hooks.checkpointEvery && this.state.step % hooks.checkpointEvery === 0) pending = true;
         if (now() - yielded > 50) {
           const before = now();
           await yieldToEventLoop();
@@ -244,25 +200,57 @@ export class LmTrainer {
         }
         if (hooks.shouldStop?.()) { hooks.onCheckpoint?.('stop'); return 'stopped'; }
       }
-      // end of epoch: validation, early stopping, and the next epoch's data Rng
-      const trainPerplexity = Math.exp(this.state.epochLoss / Math.max(1, this.state.epochTokens));
-      const valPerplexity = this.val ? evaluatePerplexity(this.model, this.val, { steps: o.steps, rows: o.batch }).perplexity : null;
-      this.state.epoch++;
-      this.state.batch = 0;
-      this.state.epochLoss = 0;
-      this.state.epochTokens = 0;
-      this.state.dataRng = this.dataRng.getState();
-      this.carried.h.fill(0);
-      this.carried.c?.fill(0);
-      hooks.onEpoch?.({ epoch: this.state.epoch, step: this.state.step, trainPerplexity, valPerplexity, seconds: (now() - epochStart) / 1000 });
-      if (valPerplexity !== null && o.patience > 0) {
-        if (this.state.bestVal === null || valPerplexity < this.state.bestVal) { this.state.bestVal = valPerplexity; this.state.badEpochs = 0; }
-        else if (++this.state.badEpochs >= o.patience) { hooks.onCheckpoint?.('end'); return 'early'; }
-      }
+      if (this.endEpoch(hooks, epochStart, now, limit)) { hooks.onCheckpoint?.('end'); return 'early'; }
+      flush(); // the validation loss checked the model
       if (hooks.shouldStop?.()) { hooks.onCheckpoint?.('stop'); return 'stopped'; }
     }
     hooks.onCheckpoint?.('end');
     return 'done';
+  }
+
+  /** End of an epoch: skipped steps, validation (checked by train/guard), the best model, early
+   *  stopping, and the next epoch's data Rng. True when early stopping ends the run. */
+  private endEpoch(hooks: TrainHooks, epochStart: number, now: () => number, limit: number): boolean {
+    const o = this.options;
+    const batches = this.batchesPerEpoch;
+    const skipped = this.state.epochSkipped;
+    if (2 * skipped > batches) {
+      throw new DivergedError(this.state.step, this.state.epoch + 1, `${skipped} of the epoch's ${batches} steps were skipped ` +
+        '(loss or gradients not finite or exploded), so nothing reliable was learned', 'Lower --lr or use --clip');
+    }
+    const trainPerplexity = this.trainPerplexity();
+    const val = this.val ? evaluatePerplexity(this.model, this.val, { steps: o.steps, rows: o.batch }) : null;
+    if (val) {
+      const bad = checkStep(val.loss, undefined, limit);
+      if (bad) throw new DivergedError(this.state.step, this.state.epoch + 1, `on the validation part, ${bad.reason}`, STOP_ADVICE);
+    }
+    const valPerplexity = val ? val.perplexity : null;
+    this.state.epoch++;
+    this.state.batch = 0;
+    this.state.epochLoss = 0;
+    this.state.epochTokens = 0;
+    this.state.epochSkipped = 0;
+    this.state.dataRng = this.dataRng.getState();
+    this.carried.h.fill(0);
+    this.carried.c?.fill(0);
+    const improved = valPerplexity !== null && (this.state.bestVal === null || valPerplexity < this.state.bestVal);
+    if (improved) { this.state.bestVal = valPerplexity; this.state.bestEpoch = this.state.epoch; this.state.badEpochs = 0; }
+    else if (valPerplexity !== null) this.state.badEpochs++;
+    hooks.onEpoch?.({ epoch: this.state.epoch, step: this.state.step, trainPerplexity, valPerplexity, seconds: (now() - epochStart) / 1000,
+                      improved, skipped });
+    return valPerplexity !== null && o.patience > 0 && this.state.badEpochs >= o.patience;
+  }
+
+  /** exp(mean loss) over this epoch's healthy steps so far; NaN before the first one. */
+  private trainPerplexity(): number {
+    return this.state.epochTokens > 0 ? Math.exp(this.state.epochLoss / this.state.epochTokens) : NaN;
+  }
+
+  /** A divergence in words, naming the parameter whose gradient is not finite. */
+  private describe(d: Divergence): string {
+    if (d.what === 'loss') return d.reason;
+    const p = this.model.params.list.find((q) => d.index >= q.offset && d.index < q.offset + q.size);
+    return `the gradient of ${p?.name ?? 'a parameter'} is not finite`;
   }
 
   /** Everything to write: the model, the optimizer's state, the carried state, and `recur.train`. */

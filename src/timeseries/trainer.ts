@@ -7,7 +7,8 @@
  */
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
-import { clipByGlobalNorm, firstNonFinite } from '../train/clip.js';
+import { clipByGlobalNorm } from '../train/clip.js';
+import { checkStep, squaredErrorLimit } from '../train/guard.js';
 import { Optimizer, optimizerConfig } from '../train/optim.js';
 import { learningRate } from '../train/schedule.js';
 import { Rng } from '../tensor/rng.js';
@@ -80,8 +81,9 @@ export function fitOpenLoop(model: TrainableModel, k: Kernels, z: Float64Array, 
       lr = learningRate(schedule, step++);
       params.zeroGrad();
       const loss = model.lossAndGrad(z, x, batch);
-      const bad = Number.isFinite(loss) ? firstNonFinite(params.grad) : 0;
-      if (bad !== -1) throw new RecurError(`training diverged at epoch ${epoch}: the ${Number.isFinite(loss) ? 'gradient' : 'loss'} is not finite; lower --lr`);
+      // the series is normalised: predicting its mean scores an MSE of about 1
+      const bad = checkStep(loss, params.grad, squaredErrorLimit(1));
+      if (bad) throw new RecurError(`training diverged at epoch ${epoch} (step ${step}): ${bad.reason}; lower --lr`);
       if (o.clip > 0) clipByGlobalNorm(params.grad, o.clip);
       opt.update(params.data, params.grad, lr);
       sum += loss * batch.length;
