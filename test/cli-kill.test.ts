@@ -93,10 +93,14 @@ function uninterrupted() {
   return reference;
 }
 
+/** All three checks, reported together. */
 function assertSameFiles(out: string, ref: { checkpoint: Buffer; best: Buffer }, what: string): void {
-  assert.deepEqual(leftovers(out), [], `${what}: temporary files left in the output folder`);
-  assert.ok(readFileSync(checkpointOf(out)).equals(ref.checkpoint), `${what}: the final checkpoint differs from the uninterrupted run's`);
-  assert.ok(readFileSync(bestOf(out)).equals(ref.best), `${what}: best.safetensors differs from the uninterrupted run's (the model of epoch 1, the lowest validation perplexity)`);
+  const problems: string[] = [];
+  const tmp = leftovers(out);
+  if (tmp.length > 0) problems.push(`temporary files left in the output folder: ${tmp.join(', ')}`);
+  if (!readFileSync(checkpointOf(out)).equals(ref.checkpoint)) problems.push('the final checkpoint differs from the uninterrupted run\'s');
+  if (!readFileSync(bestOf(out)).equals(ref.best)) problems.push('best.safetensors differs from the uninterrupted run\'s (the model of epoch 1, the lowest validation perplexity)');
+  assert.deepEqual(problems, [], `${what}: ${problems.join('; ')}`);
 }
 
 test('kill -9 at random moments, then --resume: the same final checkpoint and best.safetensors, no .tmp left', async () => {
