@@ -119,10 +119,12 @@ export function textMutation(): fc.Arbitrary<Mutation> {
 export function jsonLinesMutation(): fc.Arbitrary<Mutation> {
   return fc.oneof(
     fc.record({ line: fc.nat(), field: jsonFieldMutation(), all: fc.boolean() }).map(({ line, field, all }) => ({
-      get what() { return `${all ? 'every line' : `line ${line}`}: ${field.what}`; },
-      apply: (b: Uint8Array) => {
+      at: line,
+      get what() { return `${all ? 'every line' : `line ${this.at + 1}`}: ${field.what}`; },
+      apply(b: Uint8Array) {
         const lines = text(b).split('\n');
-        const targets = all ? lines.map((_, i) => i) : [line % lines.length];
+        this.at = line % lines.length;
+        const targets = all ? lines.map((_, i) => i) : [this.at];
         for (const i of targets) if (lines[i]!.trim() !== '') lines[i] = field.apply(lines[i]!);
         return utf8.encode(lines.join('\n'));
       },
@@ -166,27 +168,31 @@ export function safetensorsMutation(): fc.Arbitrary<Mutation> {
       },
     })) },
     { weight: 4, arbitrary: fc.record({ key: fc.nat(), field: jsonFieldMutation(), raw: fc.constantFrom('', '{', 'null', '[]', '"lm"', '{}') }).chain((m) =>
-      fc.boolean().map((whole) => ({
-        get what() { return whole ? `metadata #${m.key} = ${JSON.stringify(m.raw)}` : `metadata #${m.key} ${m.field.what}`; },
-        apply: (b: Uint8Array) => {
-          const { header, data } = splitSafetensors(b);
-          const meta = { ...(header.__metadata__ as Record<string, string> | undefined) };
-          const keys = Object.keys(meta);
-          if (keys.length === 0) return b;
-          const key = keys[m.key % keys.length]!;
-          let value: string;
-          try { value = whole ? m.raw : m.field.apply(meta[key]!); } catch { value = m.raw; }
-          meta[key] = value;
-          return joinSafetensors(JSON.stringify({ ...header, __metadata__: meta }), data);
-        },
-      }))) },
+      fc.boolean().map((whole) => {
+        let key = '';
+        return {
+          get what() { return whole ? `metadata "${key}" = ${JSON.stringify(m.raw)}` : `metadata "${key}" ${m.field.what}`; },
+          apply: (b: Uint8Array) => {
+            const { header, data } = splitSafetensors(b);
+            const meta = { ...(header.__metadata__ as Record<string, string> | undefined) };
+            const keys = Object.keys(meta);
+            if (keys.length === 0) return b;
+            key = keys[m.key % keys.length]!;
+            let value: string;
+            try { value = whole ? m.raw : m.field.apply(meta[key]!); } catch { value = m.raw; }
+            meta[key] = value;
+            return joinSafetensors(JSON.stringify({ ...header, __metadata__: meta }), data);
+          },
+        };
+      })) },
     { weight: 2, arbitrary: fc.record({ tensor: fc.nat(), at: fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), value: fc.constantFrom(...SPECIAL_FLOATS) }).map((m) => ({
-      what: `tensor #${m.tensor} values → ${m.value}`,
-      apply: (b: Uint8Array) => {
+      what: `a tensor's values → ${m.value}`,
+      apply(b: Uint8Array) {
         const { header, data } = splitSafetensors(b);
         const floats = Object.entries(header).filter(([n, e]) => n !== '__metadata__' && ['F32', 'F64'].includes((e as { dtype: string }).dtype));
         if (floats.length === 0) return b;
-        const [, e] = floats[m.tensor % floats.length]! as [string, { dtype: string; data_offsets: [number, number] }];
+        const [name, e] = floats[m.tensor % floats.length]! as [string, { dtype: string; data_offsets: [number, number] }];
+        this.what = `tensor "${name}" values → ${m.value}`;
         const c = Uint8Array.from(b);
         const start = b.length - data.length + e.data_offsets[0];
         const size = e.dtype === 'F32' ? 4 : 8;
