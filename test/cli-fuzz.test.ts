@@ -194,60 +194,77 @@ function problem(t: Target, r: { code: number | null; stdout: string; stderr: st
 /** A defect's kind without the numbers and paths that vary from case to case. */
 const signature = (t: Target, p: string) => `${t.name.replace(/ \([^)]*\)$/, '')}: ${p.replace(/\/tmp\/\S+/g, 'FILE').replace(/-?\d+(\.\d+)?(e[-+]?\d+)?/g, 'N').slice(0, 140)}`;
 
-test('fuzz: mutated checkpoints, stacks, forecasters, CSVs, corpora and logs give a clean error or a clean success', async () => {
-  const v = validFiles();
-  const all = targets(v);
-  const runner = new InProcess();
-  const defects = new Map<string, { count: number; example: string }>();
-  const record = (t: Target, p: string, what: string, argv: string[]) => {
+/** Defects by kind, with a count and the first example of each. */
+class Defects {
+  readonly kinds = new Map<string, { count: number; example: string }>();
+  add(t: Target, p: string, what: string, argv: string[]): void {
     const key = signature(t, p);
-    const d = defects.get(key);
+    const d = this.kinds.get(key);
     if (d) d.count++;
-    else defects.set(key, { count: 1, example: `${p}\n      mutation: ${what}\n      recur ${argv.join(' ')}` });
-  };
-  let id = 0, total = 0, errors = 0, successes = 0;
-  const seconds: string[] = [];
-  const sample: { t: Target; c: FuzzCase; what: string; inProcess: FuzzResult }[] = [];
+    else this.kinds.set(key, { count: 1, example: `${p}\n      mutation: ${what}\n      recur ${argv.join(' ')}` });
+  }
+  report(): string { return [...this.kinds].map(([key, d]) => `  ${d.count}× ${key}\n    e.g. ${d.example}`).join('\n'); }
+}
+
+interface Sampled { t: Target; file: string; bytes: Uint8Array; what: string; code: number | null }
+
+/** The command's output path: a folder for train (--out DIR), else a file that must not exist yet. */
+function outPath(t: Target, base: string): string {
+  const out = `${base}.out`;
+  if (t.argv(base, out).includes('--out') && !t.output) mkdirSync(out, { recursive: true });
+  return out;
+}
+
+/** Every target's mutations in-process; returns the counts, a line per target, and a sample to rerun. */
+async function runInProcess(all: Target[], defects: Defects) {
+  const runner = new InProcess();
+  const tally = { total: 0, errors: 0, successes: 0, lines: [] as string[], sample: [] as Sampled[] };
+  let id = 0;
   try {
     for (const [ti, t] of all.entries()) {
       const started = Date.now();
-      const before = { errors, successes };
-      const mutations = fc.sample(t.mutation, { seed: SEED + ti, numRuns: t.count });
-      for (const m of mutations) {
+      const before = { ...tally };
+      for (const m of fc.sample(t.mutation, { seed: SEED + ti, numRuns: t.count })) {
         const file = join(dir, `case-${id}.in`);
-        const out = join(dir, `case-${id}.out`);
+        const out = outPath(t, file);
         let bytes: Uint8Array;
         try { bytes = m.apply(t.valid); } catch (e) { throw new Error(`the mutation "${m.what}" failed on ${t.name}: ${(e as Error).stack}`); }
-        if (out.endsWith('.out') && t.argv(file, out).includes('--out') && !t.output) mkdirSync(out, { recursive: true });
         const c: FuzzCase = { id: id++, files: [[file, bytes]], argv: t.argv(file, out) };
         const r = await runner.run(c);
-        total++;
+        tally.total++;
         const p = typeof r === 'string' ? r : problem(t, r, out);
-        if (p) record(t, p, m.what, c.argv);
-        else if (typeof r !== 'string') (r.code === 0 ? successes++ : errors++);
-        if (typeof r !== 'string' && id % 150 === 7) sample.push({ t, c, what: m.what, inProcess: r });
+        if (p) defects.add(t, p, m.what, c.argv);
+        else if (typeof r !== 'string') (r.code === 0 ? tally.successes++ : tally.errors++);
+        if (typeof r !== 'string' && id % 150 === 7) tally.sample.push({ t, file, bytes, what: m.what, code: r.code });
         rmSync(file, { force: true }); rmSync(out, { recursive: true, force: true });
       }
-      seconds.push(`${t.name}: ${errors - before.errors} errors, ${successes - before.successes} successes, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      tally.lines.push(`${t.name}: ${tally.errors - before.errors} errors, ${tally.successes - before.successes} successes, ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
   } finally {
     await runner.close();
   }
-  // a sample through real processes: the same outcome as in-process
-  for (const { t, c, what, inProcess } of sample) {
-    const file = c.files[0]![0];
-    const out = `${file}.out`;
-    writeFileSync(file, c.files[0]![1]);
-    if (t.argv(file, out).includes('--out') && !t.output) mkdirSync(out, { recursive: true });
+  return tally;
+}
+
+/** The sample again through real processes: a clean outcome, and the same exit code as in-process. */
+function runProcesses(sample: Sampled[], defects: Defects): void {
+  for (const { t, file, bytes, what, code } of sample) {
+    writeFileSync(file, bytes);
+    const out = outPath(t, file);
     const argv = t.argv(file, out);
     const r = recurSync(argv);
-    const p = r.signal ? `killed by ${r.signal}` : problem(t, { ...r, code: r.code }, out);
-    if (p) record(t, `(process) ${p}`, what, argv);
-    else if (r.code !== inProcess.code) record(t, `(process) exit ${r.code}, in-process ${inProcess.code}: ${r.stderr.trim().slice(0, 120)}`, what, argv);
+    const p = r.signal ? `killed by ${r.signal}` : problem(t, r, out);
+    if (p) defects.add(t, `(process) ${p}`, what, argv);
+    else if (r.code !== code) defects.add(t, `(process) exit ${r.code}, in-process ${code}: ${r.stderr.trim().slice(0, 120)}`, what, argv);
     rmSync(file, { force: true }); rmSync(out, { recursive: true, force: true });
   }
-  const report = [...defects].map(([key, d]) => `  ${d.count}× ${key}\n    e.g. ${d.example}`).join('\n');
-  process.stdout.write(`# fuzz: ${total} mutated inputs in-process (${errors} clean errors, ${successes} successes), ${sample.length} through processes; RECUR_FUZZ_SEED=${SEED}\n# ${seconds.join('\n# ')}\n`);
-  assert.ok(total >= 2000 * Math.min(1, SCALE), `only ${total} cases`);
-  assert.equal(defects.size, 0, `${defects.size} kinds of defect (RECUR_FUZZ_SEED=${SEED}):\n${report}`);
+}
+
+test('fuzz: mutated checkpoints, stacks, forecasters, CSVs, corpora and logs give a clean error or a clean success', async () => {
+  const defects = new Defects();
+  const r = await runInProcess(targets(validFiles()), defects);
+  runProcesses(r.sample, defects);
+  process.stdout.write(`# fuzz: ${r.total} mutated inputs in-process (${r.errors} clean errors, ${r.successes} successes), ${r.sample.length} through processes; RECUR_FUZZ_SEED=${SEED}\n# ${r.lines.join('\n# ')}\n`);
+  assert.ok(r.total >= 2000 * Math.min(1, SCALE), `only ${r.total} cases`);
+  assert.equal(defects.kinds.size, 0, `${defects.kinds.size} kinds of defect (RECUR_FUZZ_SEED=${SEED}):\n${defects.report()}`);
 });
