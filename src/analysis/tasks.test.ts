@@ -78,3 +78,14 @@ test('a run whose loss overflows reports the step it diverged at, no exception',
   assert.equal(r.diverged, 1);
   assert.equal(r.solved, false);
 });
+
+test('clipping acts on the update: with θ = 1e-9 and SGD at lr 1, the validation loss stays put', () => {
+  // each step moves the parameters by lr·‖g_clipped‖ ≤ 1e-9 in norm, so the fixed validation set
+  // scores the same to ~1e-8; unclipped, the same steps change it visibly
+  const run = (clip: number) => trainTask(adding({ optimizer: 'sgd', lr: 1, clip, budget: 4, evalEvery: 1, valSize: 64, stopWhenSolved: false }), jsKernels('float64'));
+  const clipped = run(1e-9).history.map((h) => h.valLoss);
+  const free = run(0).history.map((h) => h.valLoss);
+  const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+  assert.ok(spread(clipped) < 1e-7 * clipped[0]!, `clipped: validation losses ${clipped}`);
+  assert.ok(spread(free) > 1e-3 * free[0]!, `unclipped: validation losses ${free}`);
+});

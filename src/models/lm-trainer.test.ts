@@ -75,6 +75,46 @@ test('clipping: the reported norm is before clipping, and the step is taken with
   }
 });
 
+/** The parameters before and after the first step of a run with plain SGD (no momentum, no decay),
+ *  so that θ₁ − θ₀ = −η·g exactly as the step used it. */
+async function firstStep(options: Partial<TrainOptions>) {
+  const { trainer } = setup({ optimizer: 'sgd', momentum: 0, weightDecay: 0, lr: 0.5, epochs: 1, ...options });
+  const before = Float64Array.from(trainer.model.params.data);
+  const reports: { gradNorm: number; lr: number }[] = [];
+  await trainer.run({ onStep: (r) => reports.push(r), shouldStop: () => true });
+  assert.equal(reports.length, 1);
+  const delta = Float64Array.from(trainer.model.params.data, (v, i) => (v - before[i]!) / reports[0]!.lr);
+  return { delta, norm: Math.hypot(...delta), gradNorm: reports[0]!.gradNorm, lr: reports[0]!.lr };
+}
+
+test('clipping acts on the step: ‖θ₁ − θ₀‖ / η equals min(‖g‖, θ) for SGD', async () => {
+  const clipped = await firstStep({ clip: 1e-3 });
+  assert.equal(clipped.lr, 0.5);
+  assert.ok(clipped.gradNorm > 0.01, `the gradient (${clipped.gradNorm}) must be well above the threshold for this test`);
+  // float32 parameters: the step is recovered to about 1e-7 / 1e-3 relative
+  assert.ok(Math.abs(clipped.norm - 1e-3) < 2e-5, `the step has norm ${clipped.norm}·η, expected the threshold 1e-3·η`);
+  const free = await firstStep({ clip: 0 });
+  assert.ok(Math.abs(free.norm - free.gradNorm) < 1e-3 * free.gradNorm, `unclipped: ${free.norm} vs ‖g‖ ${free.gradNorm}`);
+  // the same gradient, so the clipped step points the same way: Δθ_clip = (θ / ‖g‖)·Δθ_free
+  const s = 1e-3 / free.gradNorm;
+  let worst = 0;
+  for (let i = 0; i < free.delta.length; i++) worst = Math.max(worst, Math.abs(clipped.delta[i]! - s * free.delta[i]!));
+  assert.ok(worst < 1e-5, `the clipped step is not the scaled free step (worst ${worst})`);
+  const loose = await firstStep({ clip: 1e6 });
+  assert.ok(Math.abs(loose.norm - loose.gradNorm) < 1e-3 * loose.gradNorm, 'a threshold above ‖g‖ changes nothing');
+});
+
+test('clipping by value acts on the step: every |Δθ_i| / η ≤ v, and the largest reach v', async () => {
+  const v = 1e-4;
+  const { delta } = await firstStep({ clip: 0, clipValue: v });
+  let atLimit = 0;
+  for (const d of delta) {
+    assert.ok(Math.abs(d) <= v * (1 + 1e-3) + 1e-7, `a step of ${d}·η exceeds the value threshold ${v}`);
+    if (Math.abs(Math.abs(d) - v) < 2e-6) atLimit++;
+  }
+  assert.ok(atLimit > delta.length / 10, `only ${atLimit} of ${delta.length} elements at the threshold`);
+});
+
 test('a non-finite loss stops the run, naming the step', async () => {
   const { trainer } = setup({});
   trainer.model.params.get('rnn.weight_hh_l1').data[3] = Number.NaN;

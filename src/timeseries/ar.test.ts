@@ -1,7 +1,7 @@
 // AR against statsmodels' AutoReg (tools/timeseries/make_ar_fixtures.py writes the fixture):
 // coefficients, σ², llf, AIC/BIC/HQIC on sunspots p = 1…12 with and without an intercept, a lag
 // list, a seeded synthetic series, fitted values and a dynamic forecast of log airline passengers,
-// and ar_select_order's choices. Then the errors: singular designs and series too short.
+// and ar_select_order's choices and criteria (AR(0) included). Then the errors: singular designs and series too short.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -15,7 +15,8 @@ interface FitFixture { lags: number[]; trend: Trend; params: number[]; sigma2: n
 const fx = JSON.parse(readFileSync(`${ROOT}src/timeseries/testdata/ar-statsmodels.json`, 'utf8')) as {
   sunspots: FitFixture[]; synthetic: { values: number[]; fits: FitFixture[] };
   airlineLog: FitFixture & { fitted: number[]; forecast: number[] };
-  selectOrder: { series: string; trend: Trend; ic: 'aic' | 'bic' | 'hqic'; maxLag: number; order: number }[];
+  selectOrder: { series: string; trend: Trend; ic: 'aic' | 'bic' | 'hqic'; maxLag: number; order: number;
+                 table: { order: number; aic: number; bic: number; hqic: number }[] }[];
 };
 
 const column = (file: string, name: string) => seriesFromTable(parseCsv(readFileSync(`${ROOT}data/${file}`, 'utf8'), file), { column: name }, file).y;
@@ -56,6 +57,30 @@ test('order selection by AIC, BIC and HQIC chooses what ar_select_order chooses'
     const sel = selectArOrder(series[s.series]!, s.maxLag, s.ic, s.trend);
     assert.equal(sel.order, s.order, `${s.series} ${s.trend} ${s.ic}`);
     assert.equal(sel.table.length, s.maxLag + 1);
+  }
+});
+
+test('order selection: every row of the table, AR(0) included, equals ar_select_order\'s criteria', () => {
+  // The chosen orders above never fall on AR(0), so a wrong AR(0) row (no intercept fitted, the
+  // wrong rows, σ² not counted) would only show in the criteria themselves.
+  // ar_select_order counts a candidate's parameters as OLS's df_model + 1, and df_model leaves the
+  // constant out; recur counts the intercept, as AutoReg(...).fit().aic does (the fits above). With
+  // trend 'c' every criterion is therefore one parameter's penalty higher: 2, log n', 2 log log n'
+  // (n' = n − maxLag rows), the same for every order, so the choice is the same.
+  const series: Record<string, ArrayLike<number>> = { sunspots, synthetic: fx.synthetic.values, airlineLog };
+  for (const s of fx.selectOrder) {
+    const y = series[s.series]!;
+    const sel = selectArOrder(y, s.maxLag, s.ic, s.trend);
+    assert.deepEqual(sel.table.map((r) => r.order), s.table.map((r) => r.order), `${s.series} ${s.trend}: orders`);
+    const rows = y.length - s.maxLag;
+    const one = s.trend === 'c' ? { aic: 2, bic: Math.log(rows), hqic: 2 * Math.log(Math.log(rows)) } : { aic: 0, bic: 0, hqic: 0 };
+    s.table.forEach((want, i) => {
+      for (const key of ['aic', 'bic', 'hqic'] as const) {
+        const got = sel.table[i]![key];
+        const expected = want[key] + one[key];
+        assert.ok(rel(got, expected) < 1e-9, `${s.series} trend ${s.trend} AR(${want.order}) ${key}: ${got} vs statsmodels ${want[key]} + ${one[key]}`);
+      }
+    });
   }
 });
 

@@ -4,6 +4,7 @@
 // checkpoints: a saved model loads and predicts exactly the same, and bad files are one-line errors.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { RecurError } from '../errors.js';
 import { serializeSafetensors, parseSafetensors } from '../format/safetensors.js';
 import { jsKernels, loadKernels } from '../kernels/index.js';
 import { chronologicalSplit } from './data.js';
@@ -65,4 +66,12 @@ test('checkpoints: a file that is not a forecaster, or whose tensors do not fit 
   const config = JSON.parse(metadata['recur.config']!) as Record<string, unknown>;
   assert.throws(bad({ 'recur.config': JSON.stringify({ ...config, ar: { lags: [1, 2, 3], trend: 'c' } }) }), /tensor "ar\.params": expected shape \(4\), got \(3\)/);
   assert.throws(bad({ 'recur.config': JSON.stringify({ ...config, normalization: { log: false, target: { mean: 0, std: 0 }, exog: [] } }) }), /normalization\.target/);
+  // a NARX config whose delays or hidden sizes are not lists (found by test/cli-fuzz.test.ts)
+  const narx = runForecast(sineSeries(), { ...BASE, fit: { ...BASE.fit, epochs: 1 } }, chronologicalSplit(600, 50, 20), 1, 0, k);
+  const n = forecasterFile(narx.forecaster);
+  const narxConfig = JSON.parse(n.metadata['recur.config']!) as { narx: Record<string, unknown> };
+  for (const [key, value] of [['inputDelays', 2], ['feedbackDelays', '1'], ['hidden', null]] as const) {
+    const meta = { 'recur.config': JSON.stringify({ ...narxConfig, narx: { ...narxConfig.narx, [key]: value } }) };
+    assert.throws(bad(meta, n.tensors), (e: Error) => e instanceof RecurError && new RegExp(`narx: ${key} must be a list`).test(e.message), key);
+  }
 });

@@ -51,6 +51,10 @@ export function delayList(spec: number | readonly number[], min: 0 | 1, what: st
 }
 
 export function checkNarxConfig(c: NarxConfig, what = 'NARX'): void {
+  // a config read from a file may hold anything: lists first, before they are iterated
+  for (const key of ['inputDelays', 'feedbackDelays', 'hidden'] as const) {
+    if (!Array.isArray(c[key])) throw new RecurError(`${what}: ${key} must be a list of integers, got ${JSON.stringify(c[key]) ?? 'nothing'}`);
+  }
   delayList(c.inputDelays, 0, `${what}: inputDelays`);
   delayList(c.feedbackDelays, 1, `${what}: feedbackDelays`);
   if (!Number.isSafeInteger(c.exogSize) || c.exogSize < 0) throw new RecurError(`${what}: exogSize must be an integer ≥ 0, got ${c.exogSize}`);

@@ -45,6 +45,9 @@ test('schedules: warm-up, cosine to the floor, step decay', () => {
   assert.ok(Math.abs(learningRate({ ...base, kind: 'cosine' }, 10) - 1) < 1e-12);
   assert.ok(Math.abs(learningRate({ ...base, kind: 'cosine' }, 60) - 0.55) < 1e-12);
   assert.ok(Math.abs(learningRate({ ...base, kind: 'cosine' }, 110) - 0.1) < 1e-12);
+  // past the end (a run extended with --epochs) it stays at the floor instead of climbing back
+  assert.ok(Math.abs(learningRate({ ...base, kind: 'cosine' }, 210) - 0.1) < 1e-12);
+  assert.ok(Math.abs(learningRate({ ...base, kind: 'cosine' }, 160) - 0.1) < 1e-12);
   assert.equal(learningRate({ ...base, kind: 'step' }, 29), 1);
   assert.equal(learningRate({ ...base, kind: 'step' }, 30), 0.5);
   assert.equal(learningRate({ ...base, kind: 'step' }, 55), 0.25);

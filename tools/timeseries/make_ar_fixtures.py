@@ -7,7 +7,8 @@ Writes src/timeseries/testdata/ar-statsmodels.json, which src/timeseries/ar.test
   - sunspots with the lag list [1, 2, 9] (statsmodels sorts a list; this one is sorted already)
   - log airline passengers, AR(13) trend 'c', with fitted values and a 24-step dynamic forecast
   - a seeded synthetic AR(3) series (its values are stored too), lags 1..5, both trends
-  - ar_select_order(maxlag=13, glob=False) for aic / bic / hqic on all three series, trends 'c' and 'n'
+  - ar_select_order(maxlag=13, glob=False) for aic / bic / hqic on all three series, trends 'c' and 'n':
+    the order chosen and every candidate's AIC, BIC and HQIC (order 0 included)
 
 Run with Debian's python3-statsmodels:  /usr/bin/python3 tools/timeseries/make_ar_fixtures.py
 """
@@ -65,8 +66,13 @@ def main():
             for ic in ('aic', 'bic', 'hqic'):
                 s = ar_select_order(y, maxlag=13, ic=ic, glob=False, trend=trend, old_names=False)
                 lags = s.ar_lags
+                # every candidate's criteria (keys: 0, or the tuple of lags 1..p), by order p
+                order_of = lambda key: 0 if key == 0 else len(key)
+                table = [{'order': order_of(key), 'aic': float(s.aic[key]), 'bic': float(s.bic[key]), 'hqic': float(s.hqic[key])}
+                         for key in s.aic]
                 sel.append({'series': series, 'trend': trend, 'ic': ic, 'maxLag': 13,
-                            'order': 0 if lags is None or len(lags) == 0 else int(max(lags))})
+                            'order': 0 if lags is None or len(lags) == 0 else int(max(lags)),
+                            'table': sorted(table, key=lambda r: r['order'])})
     out['selectOrder'] = sel
     dest = os.path.join(ROOT, 'src', 'timeseries', 'testdata', 'ar-statsmodels.json')
     os.makedirs(os.path.dirname(dest), exist_ok=True)
