@@ -1,7 +1,7 @@
 /**
  * @module models/lm-trainer
- * Training a language model by truncated BPTT with teacher forcing, in nanoGPT's order:
- * learning rate → forward and loss → backward → check → clip → step → log → stop?
+ * Training a language model by truncated BPTT with teacher forcing, through the one training loop
+ * (train/loop: learning rate → forward and loss → backward → check → clip → step → log → stop?).
  *
  * Each minibatch is T steps of B rows (data/batches). With sequential partitioning the final state
  * of one minibatch is the initial state of the next, copied (detached) so gradients stop at the
@@ -12,14 +12,12 @@
  */
 import { RecurError } from '../errors.js';
 import type { TensorToWrite } from '../format/safetensors.js';
-import { batchesPerEpoch, epochBatches } from '../data/batches.js';
+import { batchesPerEpoch, epochBatches, type Minibatch } from '../data/batches.js';
 import type { Kernels } from '../kernels/types.js';
 import { parameterNorms } from '../analysis/param-norms.js';
-import { clipByGlobalNorm, clipByValue, globalNorm } from '../train/clip.js';
-import { checkStep, crossEntropyLimit, type Divergence } from '../train/guard.js';
+import { checkStep, crossEntropyLimit, DivergedError } from '../train/guard.js';
+import { initialLoopState, trainLoop, type LoopState, type TrainTask } from '../train/loop.js';
 import { Optimizer, optimizerConfig } from '../train/optim.js';
-import { learningRate } from '../train/schedule.js';
-import { yieldToEventLoop } from '../train/yield.js';
 import { Rng } from '../tensor/rng.js';
 import type { Vocab } from '../data/text.js';
 import { evaluatePerplexity } from './evaluate.js';
@@ -29,12 +27,15 @@ import type { TrainOptions, TrainState } from './train-state.js';
 
 export type { TrainOptions, TrainState } from './train-state.js';
 
+/** The default TrainOptions (Adam at 0.005, B 32, T 35, clip 1, 20 epochs). */
 export const DEFAULT_TRAIN: TrainOptions = {
   batch: 32, steps: 35, sampling: 'sequential', optimizer: 'adam', lr: 0.005, momentum: 0,
   weightDecay: undefined, clip: 1, clipValue: 0, schedule: 'constant', warmup: 0, minLr: 0, gamma: 0.5,
   stepEvery: 1000, epochs: 20, patience: 0, onNonFinite: 'stop', seed: 0,
 };
 
+/** What LmTrainer reports after each step: loss and perplexity, gradient norms, learning rate and
+ *  throughput. */
 export interface StepReport {
   epoch: number; step: number; batch: number; batches: number;
   loss: number; trainPerplexity: number; gradNorm: number; gradNormClipped: number; lr: number;
@@ -43,6 +44,7 @@ export interface StepReport {
   paramGradNorms: Record<string, number> | undefined;
 }
 
+/** What LmTrainer reports after each epoch: training and validation perplexity and the time it took. */
 export interface EpochReport {
   epoch: number; step: number; trainPerplexity: number; valPerplexity: number | null; seconds: number;
   /** The validation perplexity is the lowest so far (the CLI saves best.safetensors then). */
@@ -53,18 +55,13 @@ export interface EpochReport {
 
 const STOP_ADVICE = 'Lower --lr, use --clip, or pass --on-nan skip';
 
-/** A run stopped by train/guard's rule: the loss exploded or a value is not finite, or (with
- *  --on-nan skip) more than half the steps of an epoch had to be skipped. Nothing is saved after
- *  the step before it (see TrainHooks.onCheckpoint). */
-export class DivergedError extends RecurError {
-  /** The step (1-based) and epoch at which it diverged, why, and what to try (`advice`). */
-  constructor(readonly step: number, readonly epoch: number, readonly reason: string, readonly advice: string) {
-    super(`training diverged at step ${step} (epoch ${epoch}): ${reason}. ${advice}`);
-  }
-}
+export { DivergedError } from '../train/guard.js';
 
+/** Callbacks of LmTrainer.run: progress reports, when to stop, when to checkpoint, and a clock. */
 export interface TrainHooks {
+  /** Called after every step. */
   onStep?(r: StepReport): void;
+  /** Called after every epoch. */
   onEpoch?(r: EpochReport): void;
   /** Asked after every step: true ends the run (time limit, Ctrl-C) after saving. */
   shouldStop?(): boolean;
@@ -76,43 +73,62 @@ export interface TrainHooks {
   checkpointEvery?: number;
   /** Report each parameter's gradient norm in every StepReport (costs one pass over the gradients). */
   paramGradNorms?: boolean;
-  now?(): number; // milliseconds, for tokens/s
 }
 
+/**
+ * Trains a LanguageModel on a token sequence with truncated BPTT: minibatches, optimizer, schedule,
+ * clipping, validation and early stopping, and a state a checkpoint can save to resume exactly.
+ */
 export class LmTrainer {
   readonly model: LanguageModel;
   readonly vocab: Vocab;
   readonly options: TrainOptions;
   readonly optimizer: Optimizer;
-  state: TrainState;
+  private readonly kernels: Kernels;
   private readonly train: Int32Array;
   private readonly val: Int32Array | undefined;
   private readonly dataRng: Rng;
+  private dataRngAtEpoch: number[];   // the data Rng at the start of the current epoch
   private readonly carried: LmState;
+  private loop: LoopState = initialLoopState();
+  private modelRngAfterStep: number[];  // the model's Rng (dropout) after the last step
 
   constructor(model: LanguageModel, vocab: Vocab, k: Kernels, train: Int32Array, val: Int32Array | undefined,
               options: TrainOptions) {
     this.model = model;
     this.vocab = vocab;
     this.options = options;
+    this.kernels = k;
     this.train = train;
     this.val = val && val.length >= 2 ? val : undefined;
     this.optimizer = new Optimizer(optimizerConfig(options.optimizer, {
       momentum: options.momentum, ...(options.weightDecay === undefined ? {} : { weightDecay: options.weightDecay }),
     }), k, model.params.data.length);
     this.dataRng = new Rng(options.seed);
+    this.dataRngAtEpoch = this.dataRng.getState();
     this.carried = model.zeroState(options.batch);
+    this.modelRngAfterStep = model.rng.getState();
     batchesPerEpoch(train.length, options.batch, options.steps, options.sampling); // validates sizes early
-    this.state = {
-      step: 0, epoch: 0, batch: 0, dataRng: this.dataRng.getState(), modelRng: model.rng.getState(),
-      epochLoss: 0, epochTokens: 0, bestVal: null, bestEpoch: null, badEpochs: 0, epochSkipped: 0, skipped: 0, options,
+  }
+
+  /** Where the run is (what `recur.train` saves). */
+  get state(): TrainState {
+    const l = this.loop;
+    return {
+      step: l.step, epoch: l.epoch, batch: l.batch, dataRng: this.dataRngAtEpoch, modelRng: this.modelRngAfterStep,
+      epochLoss: l.epochLoss, epochTokens: l.epochCount, bestVal: l.best, bestEpoch: l.best === null ? null : l.bestEpoch,
+      badEpochs: l.bad, epochSkipped: l.epochSkipped, skipped: l.skipped, options: this.options,
     };
   }
 
   /** Continue from a checkpoint's training state and its optim.* / train.* tensors. */
   resume(saved: TrainState, extra: Map<string, ArrayLike<number>>, what: string): void {
-    this.state = { ...saved, options: this.options };
-    this.dataRng.setState(saved.dataRng);
+    this.loop = {
+      step: saved.step, epoch: saved.epoch, batch: saved.batch, epochLoss: saved.epochLoss, epochCount: saved.epochTokens,
+      epochSkipped: saved.epochSkipped, best: saved.bestVal, bestEpoch: saved.bestEpoch ?? 0, bad: saved.badEpochs, skipped: saved.skipped,
+    };
+    this.dataRngAtEpoch = [...saved.dataRng];
+    this.modelRngAfterStep = [...saved.modelRng];
     this.model.rng.setState(saved.modelRng);
     const state = new Map<string, Float64Array>();
     for (const name of this.optimizer.state.keys()) {
@@ -134,123 +150,80 @@ export class LmTrainer {
     }
   }
 
+  /** At least how many minibatches an epoch has (random sampling varies it by one). */
   get batchesPerEpoch(): number {
     return batchesPerEpoch(this.train.length, this.options.batch, this.options.steps, this.options.sampling);
   }
 
-  /** Run until the epochs are done, early stopping, or hooks.shouldStop(). It yields to the event
-   *  loop every ~50 ms, so that a signal handler (Ctrl-C), a timer or a browser message can run and
-   *  ask it to stop. */
+  /** Run until the epochs are done, early stopping, or hooks.shouldStop(). The loop yields to the
+   *  event loop every ~50 ms, so that a signal handler (Ctrl-C), a timer or a browser message can
+   *  run and ask it to stop. */
   async run(hooks: TrainHooks = {}): Promise<'done' | 'stopped' | 'early'> {
     const o = this.options;
-    const now = hooks.now ?? (() => Date.now());
-    const params = this.model.params;
-    const limit = crossEntropyLimit(this.vocab.size);
-    const schedule = { kind: o.schedule, lr: o.lr, warmup: o.warmup, total: o.epochs * this.batchesPerEpoch,
-                       minLr: o.minLr, gamma: o.gamma, stepEvery: o.stepEvery };
-    let tick = now();
-    let yielded = tick;
-    let pending = false; // an interval checkpoint waits for the next check of its model
-    const flush = () => { if (pending) { pending = false; hooks.onCheckpoint?.('interval'); } };
-    while (this.state.epoch < o.epochs) {
-      const epochStart = now();
-      this.dataRng.setState(this.state.dataRng);
-      if (this.state.batch === 0 && this.state.step > 0) this.carried.h.fill(0), this.carried.c?.fill(0);
-      let i = 0;
-      for (const mb of epochBatches(this.train, o.batch, o.steps, o.sampling, this.dataRng)) {
-        if (i++ < this.state.batch) continue; // resuming mid-epoch: these were done
-        const lr = learningRate(schedule, this.state.step);
-        params.zeroGrad();
-        const value = this.model.loss(mb.inputs, mb.targets, o.steps, o.batch, {
-          state: o.sampling === 'sequential' ? this.carried : undefined, training: true,
-        });
-        let bad: Divergence | null = checkStep(value.loss, undefined, limit);
-        if (!bad) { this.model.backward(); bad = checkStep(value.loss, params.grad, limit); }
-        const gradNorm = bad ? NaN : globalNorm(params.grad);
-        const paramGradNorms = hooks.paramGradNorms ? parameterNorms(params) : undefined;
-        if (bad) {
-          if (o.onNonFinite === 'stop') throw new DivergedError(this.state.step + 1, this.state.epoch + 1, this.describe(bad), STOP_ADVICE);
-          this.state.skipped++;
-          this.state.epochSkipped++;
-        } else {
-          flush(); // the model of the last interval gave a healthy step: save it before updating
-          if (o.clip > 0) clipByGlobalNorm(params.grad, o.clip);
-          if (o.clipValue > 0) clipByValue(params.grad, o.clipValue);
-          this.optimizer.update(params.data, params.grad, lr);
-          if (o.sampling === 'sequential') this.model.carryState(this.carried);
-          this.state.epochLoss += value.loss * value.count;
-          this.state.epochTokens += value.count;
-        }
-        this.state.step++;
-        this.state.batch++;
-        this.state.modelRng = this.model.rng.getState();
-        const t = now();
+    const tokens = o.steps * o.batch;
+    let norms: Record<string, number> | undefined;
+    const history = await trainLoop(this.task(hooks, (n) => { norms = n; }), {
+      optimizer: o.optimizer, lr: o.lr, schedule: o.schedule, warmup: o.warmup, minLr: o.minLr, gamma: o.gamma,
+      stepEvery: o.stepEvery, clip: o.clip, clipValue: o.clipValue, epochs: o.epochs, patience: o.patience,
+      restoreBest: false, onNonFinite: o.onNonFinite,
+      onStep: (s) => {
+        // a checkpoint written before the next step's update must not hold that step's dropout draws
+        this.modelRngAfterStep = this.model.rng.getState();
         hooks.onStep?.({
-          epoch: this.state.epoch + 1, step: this.state.step, batch: this.state.batch, batches: this.batchesPerEpoch,
-          loss: value.loss, trainPerplexity: this.trainPerplexity(), gradNorm, gradNormClipped: o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm, lr,
-          tokensPerSecond: (o.steps * o.batch * 1000) / Math.max(1e-3, t - tick), skipped: bad !== null, paramGradNorms,
+          epoch: s.epoch, step: s.step, batch: s.batch, batches: s.batches, loss: s.loss, trainPerplexity: Math.exp(s.epochLoss),
+          gradNorm: s.gradNorm, gradNormClipped: s.gradNormClipped, lr: s.lr, skipped: s.skipped,
+          tokensPerSecond: (tokens * 1000) / Math.max(1e-3, s.milliseconds), paramGradNorms: s.skipped ? undefined : norms,
         });
-        tick = t;
-        if (hooks.checkpointEvery && this.state.step % hooks.checkpointEvery === 0) pending = true;
-        if (now() - yielded > 50) {
-          const before = now();
-          await yieldToEventLoop();
-          tick += now() - before; // the pause is not training time
-          yielded = now();
-        }
-        if (hooks.shouldStop?.()) { hooks.onCheckpoint?.('stop'); return 'stopped'; }
-      }
-      if (this.endEpoch(hooks, epochStart, now, limit)) { hooks.onCheckpoint?.('end'); return 'early'; }
-      flush(); // the validation loss checked the model
-      if (hooks.shouldStop?.()) { hooks.onCheckpoint?.('stop'); return 'stopped'; }
-    }
-    hooks.onCheckpoint?.('end');
-    return 'done';
+      },
+      onEpoch: (e) => hooks.onEpoch?.({
+        epoch: e.epoch, step: e.step, trainPerplexity: Math.exp(e.trainLoss), valPerplexity: e.valLoss ?? null,
+        seconds: e.seconds, improved: e.valLoss !== undefined && this.loop.bestEpoch === e.epoch, skipped: e.skipped,
+      }),
+    }, {
+      state: this.loop, optimizer: this.optimizer, advice: STOP_ADVICE,
+      ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+      ...(hooks.onCheckpoint ? { onCheckpoint: hooks.onCheckpoint } : {}),
+      ...(hooks.checkpointEvery ? { checkpointEvery: hooks.checkpointEvery } : {}),
+      afterEpoch: () => {
+        // the next epoch's data Rng, and a fresh state for its first minibatch
+        this.dataRngAtEpoch = this.dataRng.getState();
+        this.carried.h.fill(0);
+        this.carried.c?.fill(0);
+      },
+    });
+    return history.stopped === 'aborted' ? 'stopped' : history.stopped;
   }
 
-  /** End of an epoch: skipped steps, validation (checked by train/guard), the best model, early
-   *  stopping, and the next epoch's data Rng. True when early stopping ends the run. */
-  private endEpoch(hooks: TrainHooks, epochStart: number, now: () => number, limit: number): boolean {
+  /** The loop's view of language-model training: minibatches of the corpus, the model's loss with
+   *  the carried state, validation perplexity checked by train/guard. */
+  private task(hooks: TrainHooks, setNorms: (n: Record<string, number>) => void): TrainTask<Minibatch> {
     const o = this.options;
-    const batches = this.batchesPerEpoch;
-    const skipped = this.state.epochSkipped;
-    if (2 * skipped > batches) {
-      throw new DivergedError(this.state.step, this.state.epoch + 1, `${skipped} of the epoch's ${batches} steps were skipped ` +
-        '(loss or gradients not finite or exploded), so nothing reliable was learned', 'Lower --lr or use --clip');
-    }
-    const trainPerplexity = this.trainPerplexity();
-    const val = this.val ? evaluatePerplexity(this.model, this.val, { steps: o.steps, rows: o.batch }) : null;
-    if (val) {
-      const bad = checkStep(val.loss, undefined, limit);
-      if (bad) throw new DivergedError(this.state.step, this.state.epoch + 1, `on the validation part, ${bad.reason}`, STOP_ADVICE);
-    }
-    const valPerplexity = val ? val.perplexity : null;
-    this.state.epoch++;
-    this.state.batch = 0;
-    this.state.epochLoss = 0;
-    this.state.epochTokens = 0;
-    this.state.epochSkipped = 0;
-    this.state.dataRng = this.dataRng.getState();
-    this.carried.h.fill(0);
-    this.carried.c?.fill(0);
-    const improved = valPerplexity !== null && (this.state.bestVal === null || valPerplexity < this.state.bestVal);
-    if (improved) { this.state.bestVal = valPerplexity; this.state.bestEpoch = this.state.epoch; this.state.badEpochs = 0; }
-    else if (valPerplexity !== null) this.state.badEpochs++;
-    hooks.onEpoch?.({ epoch: this.state.epoch, step: this.state.step, trainPerplexity, valPerplexity, seconds: (now() - epochStart) / 1000,
-                      improved, skipped });
-    return valPerplexity !== null && o.patience > 0 && this.state.badEpochs >= o.patience;
-  }
-
-  /** exp(mean loss) over this epoch's healthy steps so far; NaN before the first one. */
-  private trainPerplexity(): number {
-    return this.state.epochTokens > 0 ? Math.exp(this.state.epochLoss / this.state.epochTokens) : NaN;
-  }
-
-  /** A divergence in words, naming the parameter whose gradient is not finite. */
-  private describe(d: Divergence): string {
-    if (d.what === 'loss') return d.reason;
-    const p = this.model.params.list.find((q) => d.index >= q.offset && d.index < q.offset + q.size);
-    return `the gradient of ${p?.name ?? 'a parameter'} is not finite`;
+    const limit = crossEntropyLimit(this.vocab.size);
+    const sequential = o.sampling === 'sequential';
+    return {
+      params: this.model.params, kernels: this.kernels, batchesPerEpoch: this.batchesPerEpoch, lossLimit: limit,
+      batches: () => {
+        this.dataRng.setState(this.dataRngAtEpoch);
+        return epochBatches(this.train, o.batch, o.steps, o.sampling, this.dataRng);
+      },
+      lossAndGrad: (mb) => {
+        const value = this.model.loss(mb.inputs, mb.targets, o.steps, o.batch, { state: sequential ? this.carried : undefined, training: true });
+        // an exploded loss is not worth a backward pass (the loop's check stops or skips the step)
+        if (!checkStep(value.loss, undefined, limit)) this.model.backward();
+        return value;
+      },
+      // with sequential partitioning the final state starts the next minibatch, detached
+      ...(sequential ? { afterStep: () => this.model.carryState(this.carried) } : {}),
+      ...(hooks.paramGradNorms ? { inspectGradients: (params) => setNorms(parameterNorms(params)) } : {}),
+      ...(this.val ? {
+        validate: () => {
+          const v = evaluatePerplexity(this.model, this.val!, { steps: o.steps, rows: o.batch });
+          const bad = checkStep(v.loss, undefined, limit);
+          if (bad) throw new DivergedError(this.loop.step, this.loop.epoch + 1, `on the validation part, ${bad.reason}`, STOP_ADVICE);
+          return v.perplexity;
+        },
+      } : {}),
+    };
   }
 
   /** Everything to write: the model, the optimizer's state, the carried state, and `recur.train`. */

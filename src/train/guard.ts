@@ -14,6 +14,7 @@
  *   3. one of its gradients is not finite.
  * No fs, no process, no state: a pure function of the numbers.
  */
+import { RecurError } from '../errors.js';
 import type { FloatArray } from '../tensor/types.js';
 import { firstNonFinite } from './clip.js';
 
@@ -57,4 +58,13 @@ export function checkStep(loss: number, grads: FloatArray | undefined, limit: nu
   const i = grads ? firstNonFinite(grads) : -1;
   if (i !== -1) return { what: 'gradient', index: i, reason: `a gradient is not finite (${grads![i]})` };
   return null;
+}
+
+/** A run stopped by this rule: the loss exploded or a value is not finite, or (skipping such steps)
+ *  more than half the steps of an epoch had to be skipped. */
+export class DivergedError extends RecurError {
+  /** The step (1-based) and epoch at which it diverged, why, and what to try (`advice`). */
+  constructor(readonly step: number, readonly epoch: number, readonly reason: string, readonly advice: string) {
+    super(`training diverged at step ${step} (epoch ${epoch}): ${reason}. ${advice}`);
+  }
 }

@@ -78,15 +78,19 @@ test('early stopping: patience counts epochs without a better score; the best ep
   assert.equal(hw.bestEpoch, 5);
 });
 
-test('non-finite steps: stop names the step; skip drops and counts them; nothing learned is an error', async () => {
+test('non-finite steps: stop names the step; skip drops and counts them; an epoch mostly skipped is an error', async () => {
   const bad = (s: number) => (s % 4 === 1 ? NaN : 1);
-  await assert.rejects(trainLoop(task(2, { scale: bad }), { epochs: 1 }), /training stopped at step 2 \(epoch 1\): the loss is not finite/);
+  await assert.rejects(trainLoop(task(2, { scale: bad }), { epochs: 1 }), /training diverged at step 2 \(epoch 1\): the loss is not finite/);
   const t = task(2, { scale: bad });
   const h = await trainLoop(t, { optimizer: 'sgd', lr: 0.1, epochs: 2, onNonFinite: 'skip' });
   assert.equal(h.skipped, 2);
   assert.deepEqual(h.epochs.map((e) => e.skipped), [1, 1]);
   for (const v of t.params.data) assert.ok(Math.abs(v - (1 - 6 * 0.1)) < 1e-12, 'only the 6 good steps moved θ');
-  await assert.rejects(trainLoop(task(2, { scale: () => NaN }), { epochs: 1, onNonFinite: 'skip' }), /learned nothing in epoch 1: .*4 skipped/);
+  await assert.rejects(trainLoop(task(2, { scale: (s) => (s % 4 === 0 ? 1 : NaN) }), { epochs: 1, onNonFinite: 'skip' }),
+                       /training diverged at step 4 \(epoch 1\): 3 of the epoch's 4 steps were skipped/);
+  // a loss above the task's limit has exploded even though it is finite
+  const limited = { ...task(2), lossLimit: 1.5 };
+  await assert.rejects(trainLoop(limited, { epochs: 1 }), /at step 1 \(epoch 1\): the loss 2\.000 is above 1\.500/);
 });
 
 test('an aborted run stops after the current step; a resumed one continues exactly', async () => {

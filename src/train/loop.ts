@@ -13,9 +13,10 @@ import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
 import type { LossValue } from '../layers/loss.js';
 import type { ParamSet } from '../layers/params.js';
-import { clipByGlobalNorm, clipByValue, firstNonFinite } from './clip.js';
+import { clipByGlobalNorm, clipByValue } from './clip.js';
+import { checkStep, DivergedError, type Divergence } from './guard.js';
 import { Optimizer, optimizerConfig, type OptimizerKind } from './optim.js';
-import { learningRate, type ScheduleKind } from './schedule.js';
+import { learningRate, type Schedule, type ScheduleKind } from './schedule.js';
 import { yieldToEventLoop } from './yield.js';
 
 /** What the loop trains: parameters, batches per epoch, one batch's loss and gradients. */
@@ -33,6 +34,9 @@ export interface TrainTask<B> {
   inspectGradients?(params: ParamSet): void;
   /** The validation score after an epoch, lower is better (undefined: no validation). */
   validate?(): number | undefined;
+  /** A loss above this has exploded (train/guard: 10 × a trivial guess's loss); default: only a
+   *  non-finite loss counts. */
+  readonly lossLimit?: number;
 }
 
 /** How to train: optimizer, learning rate and its schedule, clipping, epochs, early stopping. */
@@ -137,107 +141,161 @@ export interface LoopControl {
   optimizer?: Optimizer;
   /** Asked after every step and epoch: true ends the run ('aborted') as the signal does. */
   shouldStop?: () => boolean;
-  /** Called when the epoch count is reached, patience runs out, or the run is stopped. */
-  onEnd?: (reason: History['stopped']) => void;
-  /** Called after each epoch's bookkeeping (state.epoch counts it), before validation's verdict
-   *  is acted on: a caller can save here. */
+  /** Save a checkpoint: every `checkpointEvery` steps ('interval'), when the run is stopped
+   *  ('stop') and when it ends ('end'; not when it diverges). An interval checkpoint is written
+   *  once its model has been checked — when the next step's loss and gradients (or the epoch's
+   *  validation) pass train/guard, before that step's update — so a run that diverges never leaves
+   *  the diverged model as its last checkpoint. */
+  onCheckpoint?: (reason: 'interval' | 'end' | 'stop') => void;
+  checkpointEvery?: number;
+  /** After each epoch's bookkeeping (state.epoch counts it, state.bestEpoch says whether it was the
+   *  best), before onEpoch and early stopping. */
   afterEpoch?: (log: EpochLog) => void;
   /** Extra numbers for each epoch's log (fit: the validation metrics). */
   epochMetrics?: () => Record<string, number>;
+  /** What to try, ending a divergence message. */
+  advice?: string;
 }
 
-/** Train until the epochs are done, patience runs out, or the run is stopped. */
+/** The mutable side of one run: optimizer, schedule, state, and the pending checkpoint. */
+interface Run<B> {
+  task: TrainTask<B>;
+  o: LoopOptions;
+  c: LoopControl;
+  s: LoopState;
+  optimizer: Optimizer;
+  schedule: Schedule;
+  limit: number;
+  pending: boolean;
+  tick: number;
+  yielded: number;
+}
+
+/** Train until the epochs are done, patience runs out, or the run is stopped. A step that diverges
+ *  (train/guard: a non-finite or exploded loss, a non-finite gradient) throws a DivergedError, or
+ *  with `onNonFinite: 'skip'` is dropped and counted; an epoch that skips more than half its steps
+ *  throws. */
 export async function trainLoop<B>(task: TrainTask<B>, o: LoopOptions, control: LoopControl = {}): Promise<History> {
   const epochs = o.epochs ?? 10;
-  const params = task.params;
-  const lr0 = o.lr ?? 1e-3;
-  checkLoopOptions(o, epochs, lr0);
-  const optimizer = control.optimizer ?? new Optimizer(optimizerConfig(o.optimizer ?? 'adam', {
-    momentum: o.momentum ?? 0, ...(o.weightDecay === undefined ? {} : { weightDecay: o.weightDecay }),
-  }), task.kernels, params.data.length);
-  const schedule = { kind: o.schedule ?? 'constant', lr: lr0, warmup: o.warmup ?? 0, total: epochs * task.batchesPerEpoch,
-                     minLr: o.minLr ?? 0, gamma: o.gamma ?? 0.5, stepEvery: o.stepEvery ?? 1000 };
-  const s = control.state ?? initialLoopState();
+  const lr = o.lr ?? 1e-3;
+  checkLoopOptions(o, epochs, lr);
+  const run: Run<B> = {
+    task, o, c: control, s: control.state ?? initialLoopState(),
+    optimizer: control.optimizer ?? new Optimizer(optimizerConfig(o.optimizer ?? 'adam', {
+      momentum: o.momentum ?? 0, ...(o.weightDecay === undefined ? {} : { weightDecay: o.weightDecay }),
+    }), task.kernels, task.params.data.length),
+    schedule: { kind: o.schedule ?? 'constant', lr, warmup: o.warmup ?? 0, total: epochs * task.batchesPerEpoch,
+                minLr: o.minLr ?? 0, gamma: o.gamma ?? 0.5, stepEvery: o.stepEvery ?? 1000 },
+    limit: task.lossLimit ?? Infinity, pending: false, tick: Date.now(), yielded: Date.now(),
+  };
+  const s = run.s;
   const history: History = { epochs: [], stopped: 'done', bestEpoch: s.bestEpoch, steps: s.step, skipped: s.skipped };
-  const stop = () => o.signal?.aborted === true || control.shouldStop?.() === true;
-  let best = s.best === null ? undefined : { score: s.best, data: undefined as Float64Array | undefined };
-  let tick = Date.now();
-  let yielded = tick;
+  let best: Float64Array | undefined;
   while (s.epoch < epochs && history.stopped === 'done') {
     const started = Date.now();
     let i = 0;
     for (const batch of task.batches(s.epoch)) {
       if (i++ < s.batch) continue; // resuming mid-epoch: these were done
-      const lr = learningRate(schedule, s.step);
-      params.zeroGrad();
-      const value = task.lossAndGrad(batch);
-      const where = nonFinite(value, params);
-      s.step++;
-      s.batch++;
-      let gradNorm = NaN, gradNormClipped = NaN;
-      if (where) {
-        if ((o.onNonFinite ?? 'stop') === 'stop') throw new RecurError(`training stopped at step ${s.step} (epoch ${s.epoch + 1}): ${where} is not finite (loss ${value.loss}); lower the learning rate, clip gradients, or skip such batches`);
-        s.epochSkipped++;
-        s.skipped++;
-      } else {
-        task.inspectGradients?.(params);
-        // g ← min(1, θ/‖g‖)·g
-        gradNorm = clipByGlobalNorm(params.grad, o.clip && o.clip > 0 ? o.clip : Infinity);
-        if (o.clipValue && o.clipValue > 0) clipByValue(params.grad, o.clipValue);
-        gradNormClipped = o.clip && o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm;
-        optimizer.update(params.data, params.grad, lr);
-        task.afterStep?.(batch);
-        s.epochLoss += value.loss * value.count;
-        s.epochCount += value.count;
-      }
-      const now = Date.now();
-      o.onStep?.({ epoch: s.epoch + 1, step: s.step, batch: s.batch, batches: task.batchesPerEpoch, loss: value.loss,
-                   epochLoss: s.epochLoss / Math.max(s.epochCount, 1), gradNorm, gradNormClipped, lr, skipped: where !== undefined,
-                   milliseconds: now - tick });
-      tick = Date.now();
-      if (tick - yielded > 50) {
-        await yieldToEventLoop();
-        yielded = Date.now();
-        tick = yielded; // the pause is not training time
-      }
-      if (stop()) { history.stopped = 'aborted'; break; }
+      await step(run, batch);
+      if (stopRequested(run)) { history.stopped = 'aborted'; break; }
     }
     if (history.stopped !== 'done') break;
-    if (s.epochCount === 0) throw new RecurError(`training learned nothing in epoch ${s.epoch + 1}: every batch had a non-finite loss or gradient (${s.epochSkipped} skipped)`);
-    const valLoss = task.validate?.();
-    const log: EpochLog = { epoch: s.epoch + 1, step: s.step, trainLoss: s.epochLoss / s.epochCount, valLoss, skipped: s.epochSkipped,
-                            seconds: (Date.now() - started) / 1000, metrics: valLoss === undefined ? {} : control.epochMetrics?.() ?? {} };
-    s.epoch++;
-    s.batch = 0;
-    s.epochLoss = s.epochCount = s.epochSkipped = 0;
-    if (valLoss !== undefined) {
-      if (!best || valLoss < best.score) {
-        best = { score: valLoss, data: o.restoreBest === false ? undefined : Float64Array.from(params.data) };
-        s.best = valLoss;
-        s.bestEpoch = s.epoch;
-        s.bad = 0;
-      } else if ((o.patience ?? 0) > 0 && ++s.bad >= o.patience!) history.stopped = 'early';
-    } else s.bestEpoch = s.epoch;
+    const log = endEpoch(run, started);
+    if (s.bestEpoch === s.epoch && o.restoreBest !== false && log.valLoss !== undefined) best = Float64Array.from(task.params.data);
     history.epochs.push(log);
     control.afterEpoch?.(log);
     o.onEpoch?.(log);
-    if (history.stopped === 'done' && stop()) history.stopped = 'aborted';
+    if (log.valLoss !== undefined && (o.patience ?? 0) > 0 && s.bad >= o.patience!) history.stopped = 'early';
+    else {
+      flush(run); // the validation checked the model
+      if (stopRequested(run)) history.stopped = 'aborted';
+    }
   }
   // the best epoch's parameters, when this run saw them (a resumed run may not have)
-  if (best?.data && o.restoreBest !== false) params.data.set(best.data);
-  history.bestEpoch = best?.data || !best ? s.bestEpoch : s.epoch;
+  if (best) task.params.data.set(best);
+  history.bestEpoch = best || s.best === null ? s.bestEpoch : s.epoch;
   history.steps = s.step;
   history.skipped = s.skipped;
-  control.onEnd?.(history.stopped);
+  control.onCheckpoint?.(history.stopped === 'aborted' ? 'stop' : 'end');
   return history;
 }
 
-/** Where a step went non-finite: the loss, a parameter's gradient, or undefined when all is finite. */
-function nonFinite(value: LossValue, params: ParamSet): string | undefined {
-  if (!Number.isFinite(value.loss)) return 'the loss';
-  const i = firstNonFinite(params.grad);
-  if (i === -1) return undefined;
-  return `the gradient of ${params.list.find((p) => i >= p.offset && i < p.offset + p.size)!.name}`;
+/** One step: lr → zero grads → loss and gradients → check → clip → update → log. */
+async function step<B>(run: Run<B>, batch: B): Promise<void> {
+  const { task, o, s } = run;
+  const params = task.params;
+  const lr = learningRate(run.schedule, s.step);
+  params.zeroGrad();
+  const value = task.lossAndGrad(batch);
+  const bad = checkStep(value.loss, params.grad, run.limit);
+  let gradNorm = NaN, gradNormClipped = NaN;
+  if (bad) {
+    if ((o.onNonFinite ?? 'stop') === 'stop') throw new DivergedError(s.step + 1, s.epoch + 1, describe(bad, params), run.c.advice ?? DEFAULT_ADVICE);
+    s.epochSkipped++;
+    s.skipped++;
+  } else {
+    flush(run); // the last interval's model gave a healthy step: save it before updating
+    task.inspectGradients?.(params);
+    // g ← min(1, θ/‖g‖)·g
+    gradNorm = clipByGlobalNorm(params.grad, o.clip && o.clip > 0 ? o.clip : Infinity);
+    if (o.clipValue && o.clipValue > 0) clipByValue(params.grad, o.clipValue);
+    gradNormClipped = o.clip && o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm;
+    run.optimizer.update(params.data, params.grad, lr);
+    task.afterStep?.(batch);
+    s.epochLoss += value.loss * value.count;
+    s.epochCount += value.count;
+  }
+  s.step++;
+  s.batch++;
+  const now = Date.now();
+  o.onStep?.({ epoch: s.epoch + 1, step: s.step, batch: s.batch, batches: task.batchesPerEpoch, loss: value.loss,
+               epochLoss: s.epochCount > 0 ? s.epochLoss / s.epochCount : NaN, gradNorm, gradNormClipped, lr,
+               skipped: bad !== null, milliseconds: now - run.tick });
+  run.tick = Date.now();
+  if (run.c.checkpointEvery && s.step % run.c.checkpointEvery === 0) run.pending = true;
+  if (run.tick - run.yielded > 50) {
+    await yieldToEventLoop();
+    run.yielded = run.tick = Date.now(); // the pause is not training time
+  }
+}
+
+/** End of an epoch: the skip rule, validation (checked), the best score and patience, the state. */
+function endEpoch<B>(run: Run<B>, started: number): EpochLog {
+  const { task, s } = run;
+  const batches = task.batchesPerEpoch;
+  if (2 * s.epochSkipped > batches) {
+    throw new DivergedError(s.step, s.epoch + 1, `${s.epochSkipped} of the epoch's ${batches} steps were skipped ` +
+      '(loss or gradients not finite or exploded), so nothing reliable was learned', run.c.advice ?? DEFAULT_ADVICE);
+  }
+  const trainLoss = s.epochCount > 0 ? s.epochLoss / s.epochCount : NaN;
+  const skipped = s.epochSkipped;
+  const valLoss = task.validate?.();
+  const metrics = valLoss === undefined ? {} : run.c.epochMetrics?.() ?? {};
+  s.epoch++;
+  s.batch = 0;
+  s.epochLoss = s.epochCount = s.epochSkipped = 0;
+  if (valLoss === undefined) s.bestEpoch = s.epoch;
+  else if (s.best === null || valLoss < s.best) { s.best = valLoss; s.bestEpoch = s.epoch; s.bad = 0; }
+  else s.bad++;
+  return { epoch: s.epoch, step: s.step, trainLoss, valLoss, skipped, seconds: (Date.now() - started) / 1000, metrics };
+}
+
+/** Write the interval checkpoint that was waiting for its model to be checked. */
+function flush<B>(run: Run<B>): void {
+  if (!run.pending) return;
+  run.pending = false;
+  run.c.onCheckpoint?.('interval');
+}
+
+const stopRequested = <B>(run: Run<B>): boolean => run.o.signal?.aborted === true || run.c.shouldStop?.() === true;
+
+const DEFAULT_ADVICE = 'Lower the learning rate, clip gradients, or skip such steps';
+
+/** A divergence in words, naming the parameter whose gradient is not finite. */
+function describe(d: Divergence, params: ParamSet): string {
+  if (d.what === 'loss') return d.reason;
+  const p = params.list.find((q) => d.index >= q.offset && d.index < q.offset + q.size);
+  return `the gradient of ${p?.name ?? 'a parameter'} is not finite`;
 }
 
 function checkLoopOptions(o: LoopOptions, epochs: number, lr: number): void {
