@@ -1,16 +1,15 @@
 /**
  * @module timeseries/trainer
  * Fitting a neural forecaster in open loop (teacher forcing): minibatches of target times from the
- * training part, mean squared error on the normalized series, Adam, global-norm clipping. After
+ * training part, mean squared error on the normalized series, Adam, global-norm clipping, through
+ * the one training loop (train/loop). After
  * every epoch the one-step error on the validation part decides early stopping, and the parameters
  * of the best epoch are the ones kept. Seeded; no fs, no process.
  */
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
-import { clipByGlobalNorm } from '../train/clip.js';
-import { checkStep, squaredErrorLimit } from '../train/guard.js';
-import { Optimizer, optimizerConfig } from '../train/optim.js';
-import { learningRate } from '../train/schedule.js';
+import { squaredErrorLimit } from '../train/guard.js';
+import { trainLoopSync, type TrainTask } from '../train/loop.js';
 import { Rng } from '../tensor/rng.js';
 import { openLoop } from './loops.js';
 import type { TrainableModel } from './model.js';
@@ -52,7 +51,8 @@ export interface FitReport {
   history: EpochReport[];   // every epoch run
 }
 
-/** Train on targets t < trainEnd, validate one step ahead on [trainEnd, valEnd). */
+/** Train on targets t < trainEnd, validate one step ahead on [trainEnd, valEnd), through the one
+ *  training loop (train/loop). */
 export function fitOpenLoop(model: TrainableModel, k: Kernels, z: Float64Array, x: Float64Array | undefined,
                             trainEnd: number, valEnd: number, o: FitOptions,
                             onEpoch?: (r: EpochReport) => void): FitReport {
@@ -61,51 +61,41 @@ export function fitOpenLoop(model: TrainableModel, k: Kernels, z: Float64Array, 
     throw new RecurError(`training: the training part (${trainEnd} values) is no longer than the model's history of ${model.minHistory} values; use fewer lags, a shorter window, or less held out`);
   }
   const validate = valEnd > trainEnd && trainEnd >= model.minHistory;
-  const params = model.params;
-  const opt = new Optimizer(optimizerConfig(o.weightDecay > 0 ? 'adamw' : 'adam', { weightDecay: o.weightDecay }), k, params.data.length);
   const rng = new Rng(o.seed + 1);
   const B = Math.min(o.batch, targets.length);
-  const perEpoch = Math.ceil(targets.length / B);
-  const schedule = { kind: 'cosine' as const, lr: o.lr, warmup: 0, total: o.epochs * perEpoch, minLr: o.lr / 10, gamma: 1, stepEvery: 1 };
   const order = Int32Array.from(targets);
-  const best = new Float64Array(params.data.length);
-  best.set(params.data);
-  let bestLoss = Infinity, bestEpoch = 0, bestTrain = NaN, bestVal: number | null = null, bad = 0, step = 0;
   const history: EpochReport[] = [];
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    // Fisher–Yates with the run's own Rng
-    for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
-    let sum = 0, count = 0, lr = o.lr;
-    for (let s = 0; s < order.length; s += B) {
-      const batch = order.subarray(s, Math.min(order.length, s + B));
-      lr = learningRate(schedule, step++);
-      params.zeroGrad();
-      const loss = model.lossAndGrad(z, x, batch);
-      // the series is normalised: predicting its mean scores an MSE of about 1
-      const bad = checkStep(loss, params.grad, squaredErrorLimit(1));
-      if (bad) throw new RecurError(`training diverged at epoch ${epoch} (step ${step}): ${bad.reason}; lower --lr`);
-      if (o.clip > 0) clipByGlobalNorm(params.grad, o.clip);
-      opt.update(params.data, params.grad, lr);
-      sum += loss * batch.length;
-      count += batch.length;
-    }
-    const trainLoss = sum / count;
-    let valLoss: number | null = null;
-    if (validate) {
-      const p = openLoop(model, z, x, trainEnd, valEnd);
-      let se = 0;
-      for (let i = 0; i < p.length; i++) se += (p[i]! - z[trainEnd + i]!) ** 2;
-      valLoss = se / p.length;
-    }
-    const report = { epoch, trainLoss, valLoss, lr };
-    history.push(report);
-    onEpoch?.(report);
-    const score = valLoss ?? trainLoss;
-    if (score < bestLoss || !validate) {
-      bestLoss = score; bestEpoch = epoch; bestTrain = trainLoss; bestVal = valLoss; bad = 0;
-      best.set(params.data);
-    } else if (o.patience > 0 && ++bad >= o.patience) break;
-  }
-  params.data.set(best);
-  return { epochs: history.length, bestEpoch, trainLoss: bestTrain, valLoss: bestVal, history };
+  let lr = o.lr;
+  const task: TrainTask<Int32Array> = {
+    params: model.params, kernels: k, batchesPerEpoch: Math.ceil(targets.length / B),
+    // the series is normalised: predicting its mean scores an MSE of about 1
+    lossLimit: squaredErrorLimit(1),
+    *batches() {
+      // Fisher–Yates with the run's own Rng, on the last epoch's order
+      for (let i = order.length - 1; i > 0; i--) { const j = rng.int(i + 1); const t = order[i]!; order[i] = order[j]!; order[j] = t; }
+      for (let s = 0; s < order.length; s += B) yield order.subarray(s, Math.min(order.length, s + B));
+    },
+    lossAndGrad: (batch) => ({ loss: model.lossAndGrad(z, x, batch), count: batch.length }),
+    ...(validate ? {
+      validate: () => {
+        const p = openLoop(model, z, x, trainEnd, valEnd);
+        let se = 0;
+        for (let i = 0; i < p.length; i++) se += (p[i]! - z[trainEnd + i]!) ** 2;
+        return se / p.length;
+      },
+    } : {}),
+  };
+  // AdamW (Adam without decay), cosine from lr to lr/10; the best validation epoch's parameters kept
+  const run = trainLoopSync(task, {
+    optimizer: o.weightDecay > 0 ? 'adamw' : 'adam', weightDecay: o.weightDecay, lr: o.lr, schedule: 'cosine', minLr: o.lr / 10,
+    clip: o.clip, epochs: o.epochs, patience: o.patience,
+    onStep: (s) => { lr = s.lr; },
+    onEpoch: (e) => {
+      const report = { epoch: e.epoch, trainLoss: e.trainLoss, valLoss: e.valLoss ?? null, lr };
+      history.push(report);
+      onEpoch?.(report);
+    },
+  }, { advice: 'Lower --lr' });
+  const best = history[run.bestEpoch - 1]!;
+  return { epochs: history.length, bestEpoch: run.bestEpoch, trainLoss: best.trainLoss, valLoss: best.valLoss, history };
 }

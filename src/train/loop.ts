@@ -174,8 +174,23 @@ interface Run<B> {
 /** Train until the epochs are done, patience runs out, or the run is stopped. A step that diverges
  *  (train/guard: a non-finite or exploded loss, a non-finite gradient) throws a DivergedError, or
  *  with `onNonFinite: 'skip'` is dropped and counted; an epoch that skips more than half its steps
- *  throws. */
+ *  throws. Every ~50 ms it lets the event loop run (a Ctrl-C handler, a browser message, an abort). */
 export async function trainLoop<B>(task: TrainTask<B>, o: LoopOptions, control: LoopControl = {}): Promise<History> {
+  const run = loop(task, o, control);
+  for (let r = run.next(); ; r = run.next()) {
+    if (r.done) return r.value;
+    await yieldToEventLoop();
+  }
+}
+
+/** trainLoop without the pauses, for callers that cannot wait (a short fit inside a computation). */
+export function trainLoopSync<B>(task: TrainTask<B>, o: LoopOptions, control: LoopControl = {}): History {
+  const run = loop(task, o, control);
+  for (let r = run.next(); ; r = run.next()) if (r.done) return r.value;
+}
+
+/** The loop itself; it yields where the event loop may run. */
+function* loop<B>(task: TrainTask<B>, o: LoopOptions, control: LoopControl): Generator<void, History> {
   const epochs = o.epochs ?? 10;
   const lr = o.lr ?? 1e-3;
   checkLoopOptions(o, epochs, lr);
@@ -196,7 +211,7 @@ export async function trainLoop<B>(task: TrainTask<B>, o: LoopOptions, control: 
     let i = 0;
     for (const batch of task.batches(s.epoch)) {
       if (i++ < s.batch) continue; // resuming mid-epoch: these were done
-      await step(run, batch);
+      yield* step(run, batch);
       if (stopRequested(run)) { history.stopped = 'aborted'; break; }
     }
     if (history.stopped !== 'done') break;
@@ -221,7 +236,7 @@ export async function trainLoop<B>(task: TrainTask<B>, o: LoopOptions, control: 
 }
 
 /** One step: lr → zero grads → loss and gradients → check → clip → update → log. */
-async function step<B>(run: Run<B>, batch: B): Promise<void> {
+function* step<B>(run: Run<B>, batch: B): Generator<void, void> {
   const { task, o, s } = run;
   const params = task.params;
   const lr = learningRate(run.schedule, s.step);
@@ -254,7 +269,7 @@ async function step<B>(run: Run<B>, batch: B): Promise<void> {
   run.tick = Date.now();
   if (run.c.checkpointEvery && s.step % run.c.checkpointEvery === 0) run.pending = true;
   if (run.tick - run.yielded > 50) {
-    await yieldToEventLoop();
+    yield;
     run.yielded = run.tick = Date.now(); // the pause is not training time
   }
 }
