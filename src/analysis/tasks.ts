@@ -27,9 +27,10 @@ import { initRecurrent, RecurrentStack, recurrentParamSpecs } from '../layers/re
 import type { RecurrentConfig } from '../layers/config.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
-import { clipByGlobalNorm, globalNorm } from '../train/clip.js';
-import { checkStep, crossEntropyLimit, squaredErrorLimit } from '../train/guard.js';
-import { Optimizer, optimizerConfig, type OptimizerKind } from '../train/optim.js';
+import { globalNorm } from '../train/clip.js';
+import { checkStep, crossEntropyLimit, DivergedError, squaredErrorLimit } from '../train/guard.js';
+import { trainLoopSync, type TrainTask } from '../train/loop.js';
+import type { OptimizerKind } from '../train/optim.js';
 import { parameterNorms } from './param-norms.js';
 import { cellConfig, describeCell, initRecurrentWeights, type CellName, type WhhInit } from './random-model.js';
 
@@ -186,7 +187,9 @@ function buildModel(o: TaskOptions, k: Kernels, rng: Rng): Model {
 
 interface Evaluation { loss: number; accuracy: number | null }
 
-/** Train one cell on one task. `onLog` sees every evaluation. */
+/** Train one cell on one task, through the one training loop (train/loop): an "epoch" is the
+ *  `evalEvery` steps between two evaluations on the fixed validation set. `onLog` sees every
+ *  evaluation. A run that diverges (train/guard) ends there and says at which step. */
 export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, result: TaskResult) => void): TaskResult {
   checkOptions(o);
   const rng = new Rng(o.seed);
@@ -196,7 +199,6 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
   const alloc = (n: number): FloatArray => k.alloc(n);
   const val = o.task === 'adding' ? addingBatch(valRng, o.T, o.valSize, alloc) : copyBatch(valRng, o.T, o.valSize, alloc);
   const baseline = o.task === 'adding' ? ADDING_BASELINE : copyBaseline(o.T);
-  const opt = new Optimizer(optimizerConfig(o.optimizer), k, model.params.data.length);
   const started = performance.now();
   const result: TaskResult = {
     label: `${describeCell(model.stack.config)}`, options: o, config: model.stack.config, baseline,
@@ -206,46 +208,62 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
   const buffers = taskBuffers(o, model, k);
   // diverged (train/guard): adding, 10 × the MSE of predicting 0, E[(u₁ + u₂)²] = 7/6; copy, 10 × ln 9
   const limit = o.task === 'adding' ? squaredErrorLimit(7 / 6) : crossEntropyLimit(COPY_OUTPUTS);
-  let sinceLoss = 0, sinceNorm = 0, sinceClipped = 0, sinceMax = 0, since = 0;
-  for (let step = 1; step <= o.budget; step++) {
-    const batch = o.task === 'adding' ? addingBatch(dataRng, o.T, o.batch, (n) => buffers.x.subarray(0, n)) : copyBatch(dataRng, o.T, o.batch, (n) => buffers.x.subarray(0, n));
-    model.params.zeroGrad();
-    const loss = trainStep(o, model, batch, buffers, k);
-    const bad = checkStep(loss, model.params.grad, limit);
-    const gradNorm = bad?.what === 'gradient' ? NaN : globalNorm(model.params.grad);
-    result.steps = step;
-    result.curves.loss.push(loss);
-    result.curves.gradNorm.push(gradNorm);
-    if (bad || !Number.isFinite(gradNorm)) {
-      result.curves.gradNormClipped.push(NaN);
-      result.diverged = step;
-      break;
-    }
-    const logStep = step % o.evalEvery === 0 || step === o.budget;
-    const norms = logStep ? parameterNorms(model.params) : {};
-    if (o.clip > 0) clipByGlobalNorm(model.params.grad, o.clip);
-    const clipped = o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm;
-    result.curves.gradNormClipped.push(clipped);
-    opt.update(model.params.data, model.params.grad, o.lr);
-    sinceLoss += loss; sinceNorm += gradNorm; sinceClipped += clipped; sinceMax = Math.max(sinceMax, gradNorm); since++;
-    if (!logStep) continue;
-    const ev = evaluate(o, model, val, k);
-    const solved = o.task === 'adding' ? ev.loss < ADDING_SOLVED : ev.loss < 0.1 * baseline || (ev.accuracy ?? 0) >= 0.99;
-    if (solved && !result.solved) { result.solved = true; result.solvedAt = step; }
-    result.finalValLoss = ev.loss;
-    result.finalValAccuracy = ev.accuracy;
-    result.bestValLoss = Math.min(result.bestValLoss, ev.loss);
-    const log: TaskLog = {
-      step, loss: sinceLoss / since, valLoss: ev.loss, valAccuracy: ev.accuracy, baseline,
-      gradNorm: sinceNorm / since, gradNormMax: sinceMax, gradNormClipped: sinceClipped / since,
-      paramGradNorms: norms, solved, seconds: (performance.now() - started) / 1000,
-    };
-    result.history.push(log);
-    sinceLoss = sinceNorm = sinceClipped = sinceMax = since = 0;
-    result.seconds = log.seconds;
-    onLog?.(log, result);
-    if (checkStep(ev.loss, undefined, limit)) { result.diverged = step; break; }
-    if (solved && o.stopWhenSolved) break;
+  const since = { loss: 0, norm: 0, clipped: 0, max: 0, n: 0, norms: {} as Record<string, number> };
+  let lastLoss = NaN;
+  let stop = false;
+  const task: TrainTask<AddingBatch | CopyBatch> = {
+    params: model.params, kernels: k, batchesPerEpoch: o.evalEvery, lossLimit: limit,
+    // fresh random problems every step; the last "epoch" may be shorter
+    *batches(epoch) {
+      for (let i = 0; i < Math.min(o.evalEvery, o.budget - epoch * o.evalEvery); i++) {
+        yield o.task === 'adding' ? addingBatch(dataRng, o.T, o.batch, (n) => buffers.x.subarray(0, n))
+          : copyBatch(dataRng, o.T, o.batch, (n) => buffers.x.subarray(0, n));
+      }
+    },
+    lossAndGrad: (batch) => ({ loss: (lastLoss = trainStep(o, model, batch, buffers, k)), count: 1 }),
+    // the per-parameter norms of the step each evaluation follows, before clipping
+    inspectGradients: (params) => { if ((result.steps + 1) % o.evalEvery === 0 || result.steps + 1 === o.budget) since.norms = parameterNorms(params); },
+    validate: () => {
+      const ev = evaluate(o, model, val, k);
+      const solved = o.task === 'adding' ? ev.loss < ADDING_SOLVED : ev.loss < 0.1 * baseline || (ev.accuracy ?? 0) >= 0.99;
+      if (solved && !result.solved) { result.solved = true; result.solvedAt = result.steps; }
+      result.finalValLoss = ev.loss;
+      result.finalValAccuracy = ev.accuracy;
+      result.bestValLoss = Math.min(result.bestValLoss, ev.loss);
+      const log: TaskLog = {
+        step: result.steps, loss: since.loss / since.n, valLoss: ev.loss, valAccuracy: ev.accuracy, baseline,
+        gradNorm: since.norm / since.n, gradNormMax: since.max, gradNormClipped: since.clipped / since.n,
+        paramGradNorms: since.norms, solved, seconds: (performance.now() - started) / 1000,
+      };
+      result.history.push(log);
+      Object.assign(since, { loss: 0, norm: 0, clipped: 0, max: 0, n: 0, norms: {} });
+      result.seconds = log.seconds;
+      onLog?.(log, result);
+      if (checkStep(ev.loss, undefined, limit)) { result.diverged = result.steps; stop = true; }
+      if (solved && o.stopWhenSolved) stop = true;
+      return ev.loss;
+    },
+  };
+  try {
+    trainLoopSync(task, {
+      optimizer: o.optimizer, lr: o.lr, clip: o.clip, epochs: Math.ceil(o.budget / o.evalEvery), restoreBest: false,
+      onStep: (s) => {
+        result.steps = s.step;
+        result.curves.loss.push(s.loss);
+        result.curves.gradNorm.push(s.gradNorm);
+        result.curves.gradNormClipped.push(s.gradNormClipped);
+        since.loss += s.loss; since.norm += s.gradNorm; since.clipped += s.gradNormClipped; since.max = Math.max(since.max, s.gradNorm); since.n++;
+      },
+    }, { shouldStop: () => stop });
+  } catch (e) {
+    if (!(e instanceof DivergedError)) throw e;
+    // the diverged step: its loss, and its gradient's norm where the gradient is finite
+    const norm = globalNorm(model.params.grad);
+    result.steps = e.step;
+    result.diverged = e.step;
+    result.curves.loss.push(lastLoss);
+    result.curves.gradNorm.push(Number.isFinite(norm) ? norm : NaN);
+    result.curves.gradNormClipped.push(NaN);
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;

@@ -242,17 +242,21 @@ function* step<B>(run: Run<B>, batch: B): Generator<void, void> {
   const lr = learningRate(run.schedule, s.step);
   params.zeroGrad();
   const value = task.lossAndGrad(batch);
-  const bad = checkStep(value.loss, params.grad, run.limit);
+  let bad = checkStep(value.loss, params.grad, run.limit);
   let gradNorm = NaN, gradNormClipped = NaN;
+  if (!bad) {
+    task.inspectGradients?.(params); // before clipping
+    // g ← min(1, θ/‖g‖)·g; finite values whose norm overflows have diverged too
+    gradNorm = clipByGlobalNorm(params.grad, o.clip && o.clip > 0 ? o.clip : Infinity);
+    if (!Number.isFinite(gradNorm)) bad = { what: 'gradient', index: -1, reason: 'the gradient\'s norm overflows' };
+  }
   if (bad) {
     if ((o.onNonFinite ?? 'stop') === 'stop') throw new DivergedError(s.step + 1, s.epoch + 1, describe(bad, params), run.c.advice ?? DEFAULT_ADVICE);
     s.epochSkipped++;
     s.skipped++;
+    gradNorm = NaN;
   } else {
     flush(run); // the last interval's model gave a healthy step: save it before updating
-    task.inspectGradients?.(params);
-    // g ← min(1, θ/‖g‖)·g
-    gradNorm = clipByGlobalNorm(params.grad, o.clip && o.clip > 0 ? o.clip : Infinity);
     if (o.clipValue && o.clipValue > 0) clipByValue(params.grad, o.clipValue);
     gradNormClipped = o.clip && o.clip > 0 ? Math.min(gradNorm, o.clip) : gradNorm;
     run.optimizer.update(params.data, params.grad, lr);
