@@ -10,9 +10,13 @@ export const GENERATE_ROWS = [{ cell: 'lstm', hidden: 256 }, { cell: 'gru', hidd
 // 2-layer GRU H = 128, B = 64, I = 32 inputs, lengths uniform in 20..100 (seeded), the last valid
 // state → linear head → 4 classes, cross-entropy, SGD; PyTorch with pack_padded_sequence. Real tokens/s.
 export const VARLEN_ROWS = [{ cell: 'gru', hidden: 128, varlen: true }];
-export const label = (r) => (r.varlen ? `variable-length ${r.cell.toUpperCase()} classifier H=${r.hidden}` : `${r.cell.toUpperCase()} H=${r.hidden}`);
-export const key = (r) => `${r.cell}-${r.hidden}${r.varlen ? '-varlen' : ''}`;
-export const row = (k) => [...TRAIN_ROWS, ...GENERATE_ROWS, ...VARLEN_ROWS].find((r) => key(r) === k);
+// The language-model workload trained by LmTrainer and by fit on the same model composed from layers
+// (`recur bench --mode lm-trainer | fit`, src/models/bench-trainers.ts): what fit's generality costs.
+export const TRAINER_ROWS = [{ cell: 'lstm', hidden: 256, trainers: true }];
+export const label = (r) => (r.varlen ? `variable-length ${r.cell.toUpperCase()} classifier H=${r.hidden}`
+  : r.trainers ? `language model, ${r.cell.toUpperCase()} H=${r.hidden}` : `${r.cell.toUpperCase()} H=${r.hidden}`);
+export const key = (r) => `${r.cell}-${r.hidden}${r.varlen ? '-varlen' : ''}${r.trainers ? '-trainers' : ''}`;
+export const row = (k) => [...TRAIN_ROWS, ...GENERATE_ROWS, ...VARLEN_ROWS, ...TRAINER_ROWS].find((r) => key(r) === k);
 
 // Peer figures measured on this kind of machine, quoted by the issue (training tokens/s).
 export const ISSUE_PEERS = {

@@ -2,7 +2,7 @@
 // the targets checked (bench/targets.mjs), the tables, the notes and the commands.
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { GENERATE_ROWS, ISSUE_PEERS, key, label, TRAIN_ROWS, VARLEN_ROWS } from './matrix.mjs';
+import { GENERATE_ROWS, ISSUE_PEERS, key, label, TRAIN_ROWS, TRAINER_ROWS, VARLEN_ROWS } from './matrix.mjs';
 import { accessors, fmt, pct, ratio, targets } from './targets.mjs';
 
 function cpuModelName() {
@@ -97,6 +97,17 @@ export function report(run, previous) {
     const k = key(r);
     const g = (id) => (gflopsOf(id, k) === undefined ? '–' : gflopsOf(id, k).toFixed(2));
     w(`| ${label(r)} | ${['recur-1', 'recur-2', 'torch-1', 'torch-2'].map((id) => cellText(id, k)).join(' | ')} | ${ratio(tps('recur-1', k), tps('torch-1', k))} | ${ratio(tps('recur-2', k), tps('torch-2', k))} | ${g('recur-1')} / ${g('recur-2')} |`);
+  }
+  w();
+  w('## fit against LmTrainer (tokens/s)');
+  w();
+  w('The standard workload (one-hot V = 64 → LSTM H = 256 → linear head, B = 32, T = 35, random tokens), Adam with clipping 1, trained by LmTrainer and by `fit` on the same model composed from layers (`recur bench --mode lm-trainer | fit`). Both run the one training loop (src/train/loop.ts).');
+  w();
+  w('| workload | LmTrainer 1T | fit 1T | LmTrainer 2T | fit 2T | fit ÷ LmTrainer 1T | fit ÷ LmTrainer 2T |');
+  w('|---|--:|--:|--:|--:|--:|--:|');
+  for (const r of TRAINER_ROWS) {
+    const k = key(r);
+    w(`| ${label(r)} | ${['lm-trainer-1', 'fit-1', 'lm-trainer-2', 'fit-2'].map((id) => cellText(id, k)).join(' | ')} | ${ratio(tps('fit-1', k), tps('lm-trainer-1', k))} | ${ratio(tps('fit-2', k), tps('lm-trainer-2', k))} |`);
   }
   w();
   w('## Less sensitive to the load: CPU time');

@@ -26,7 +26,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { GENERATE_ROWS, key, TRAIN_ROWS, VARLEN_ROWS } from './matrix.mjs';
+import { GENERATE_ROWS, key, TRAIN_ROWS, TRAINER_ROWS, VARLEN_ROWS } from './matrix.mjs';
 import { report } from './report.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -170,6 +170,12 @@ function measureAll() {
     configs.push(['recur-2', r, () => recur(r, 'classify', 2)]);
     configs.push(['torch-1', r, peer('torch', () => torch(r, 'classify', 1))]);
     configs.push(['torch-2', r, peer('torch', () => torch(r, 'classify', 2))]);
+  }
+  for (const r of TRAINER_ROWS) {
+    for (const t of [1, 2]) {
+      configs.push([`lm-trainer-${t}`, r, () => recur(r, 'lm-trainer', t)]);
+      configs.push([`fit-${t}`, r, () => recur(r, 'fit', t)]);
+    }
   }
   for (const r of GENERATE_ROWS) {
     configs.push(['gen-recur-1', r, () => recur(r, 'generate', 1)]);

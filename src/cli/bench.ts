@@ -12,6 +12,7 @@ import {
   type BenchMode,
 } from '../models/bench-workload.js';
 import { ClassifyWorkload, measureClassify } from '../models/bench-classify.js';
+import { measureTrainer, type TrainerKind } from '../models/bench-trainers.js';
 import { checkSize } from './numbers.js';
 import { parseOptions, UsageError } from './args.js';
 
@@ -20,7 +21,7 @@ type Backend = (typeof BACKENDS)[number];
 
 export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H] [--batch B] [--steps T] [--vocab V]
                    [--threads N] [--backend auto|wasm-relaxed-simd|wasm-simd|js]
-                   [--mode train|infer|generate|gemm|classify] [--seconds S] [--warmup S] [--seed N] [--json]
+                   [--mode train|infer|generate|gemm|classify|lm-trainer|fit] [--seconds S] [--warmup S] [--seed N] [--json]
                    [--layers L] [--input I] [--classes C] [--min-length N] [--max-length N]   (classify)
 
   The standard workload: a character-level language model, V one-hot inputs → one recurrent layer
@@ -43,7 +44,10 @@ export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H
              --min-length..--max-length (default 20..100, seeded), I inputs ~ N(0,1), padded to the
              longest, an L-layer stack run with the lengths (default: 2-layer GRU, H = 128, B = 64,
              I = 32), the last valid state → linear head → C classes (default 4), cross-entropy,
-             SGD (lr 0.1); tokens/s counts real tokens (Σ lengths)
+             SGD (lr 0.1); tokens/s counts real tokens (Σ lengths);
+             lm-trainer, fit: the workload's model trained by LmTrainer, or composed from layers
+             and trained by fit (both on the one training loop; Adam, clipping 1, B = 32, T = 35,
+             V = 64), to show what fit's generality costs
   --seconds  how long to measure (default 3), after --warmup seconds unmeasured (default 0.5)
   --seed     the seed of the random weights, tokens and samples (default 0)
   --json     print one JSON object instead of a line
@@ -61,7 +65,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     layers: { type: 'string' }, input: { type: 'string' }, classes: { type: 'string' },
     'min-length': { type: 'string' }, 'max-length': { type: 'string' },
   });
-  const mode = oneOf(o.mode ?? 'train', [...BENCH_MODES, 'gemm', 'classify'], '--mode') as BenchMode | 'gemm' | 'classify';
+  const mode = oneOf(o.mode ?? 'train', [...BENCH_MODES, 'gemm', 'classify', 'lm-trainer', 'fit'], '--mode') as BenchMode | 'gemm' | 'classify' | TrainerKind;
   const classify = mode === 'classify';
   const cell = oneOf(o.cell ?? (classify ? 'gru' : 'lstm'), BENCH_CELLS, '--cell') as BenchCell;
   const backend = oneOf(o.backend ?? 'auto', BACKENDS, '--backend') as Backend;
@@ -86,6 +90,16 @@ export async function benchCommand(args: string[]): Promise<number> {
     const threadsNote = threads === threadsRequested ? undefined
       : threads === 1 && threadsRequested > 1 ? `not supported by backend ${kernels.name}`
         : `${threadsRequested} requested`;
+    if (mode === 'lm-trainer' || mode === 'fit') {
+      const cpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+      const r = await measureTrainer(mode, { cell, hidden, seconds, warmupSeconds, seed }, kernels, cpu);
+      const result = { cell, hidden, mode, batch: 32, steps: 35, vocab: 64, backend: kernels.name, threads,
+                       tokensPerSecond: round(r.tokensPerSecond, 1), tokensPerCpuSecond: round(r.tokensPerCpuSecond!, 1),
+                       seconds: round(r.seconds, 3), trainingSteps: r.steps, node: process.version };
+      process.stdout.write(o.json ? `${JSON.stringify(result)}\n`
+        : `${cell} H=${hidden} V=64 B=32 T=35 ${mode}  backend: ${kernels.name}  threads: ${threads}  ${Math.round(r.tokensPerSecond).toLocaleString('en-US')} tokens/s  ${Math.round(r.tokensPerCpuSecond!).toLocaleString('en-US')} tokens/CPU-s\n`);
+      return 0;
+    }
     if (mode === 'gemm') {
       const products = trainingProducts({ cell, hidden, vocab }, batch, steps);
       const rate = measureGemm(kernels, products, seconds);

@@ -81,6 +81,10 @@ export function parseRecurrentConfig(raw: unknown, what = 'config'): RecurrentCo
     dropout: pick('dropout', DEFAULTS.dropout, (v): v is number => finite(v) && v >= 0 && v < 1, 'a number in [0, 1)'),
     forgetBias: pick('forgetBias', DEFAULTS.forgetBias, finite, 'a finite number'),
   };
+  // options of another cell: a value other than the default means a mistake
+  if (config.cell !== 'gru' && config.resetAfter) throw new RecurError(`${what}: "resetAfter" applies to a "gru" only; this is a ${config.cell}`);
+  if (config.cell !== 'lstm' && config.forgetBias !== 0) throw new RecurError(`${what}: "forgetBias" applies to an "lstm" only; this is a ${config.cell}`);
+  if (config.cell !== 'residual' && config.residual !== 'x') throw new RecurError(`${what}: "residual" applies to a "residual" cell only; this is a ${config.cell}`);
   if ((config.cell === 'gru' || config.cell === 'lstm') && config.nonlinearity !== 'tanh') {
     throw new RecurError(`${what}: "nonlinearity" applies to "rnn" and "residual" cells only; a ${config.cell} uses σ and tanh, got "${config.nonlinearity}"`);
   }

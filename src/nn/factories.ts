@@ -10,20 +10,18 @@
  * ```
  */
 import type {
-  DropoutLayerConfig, EmbeddingLayerConfig, GruLayerConfig, LinearLayerConfig, LstmLayerConfig, ReduceLayerConfig,
-  ResidualLayerConfig, RnnLayerConfig,
+  DropoutLayerConfig, EmbeddingLayerConfig, LinearLayerConfig, RecurrentLayerConfig, ReduceLayerConfig,
 } from './config.js';
 
 /** A layer config without its `type`: what each factory takes. */
 export type Options<C> = Omit<C, 'type'>;
 
+/** A recurrent layer's options: its config without `type`, one shape per cell. */
+export type RecurrentLayerOptions = RecurrentLayerConfig extends infer C ? C extends RecurrentLayerConfig ? Omit<C, 'type'> : never : never;
+
 /** A recurrent stack (any cell: `cell: 'rnn' | 'gru' | 'lstm' | 'residual'`), PyTorch's nn.RNN/GRU/LSTM. */
-export function recurrent(c: Options<RnnLayerConfig>): RnnLayerConfig;
-export function recurrent(c: Options<GruLayerConfig>): GruLayerConfig;
-export function recurrent(c: Options<LstmLayerConfig>): LstmLayerConfig;
-export function recurrent(c: Options<ResidualLayerConfig>): ResidualLayerConfig;
-export function recurrent(c: Options<RnnLayerConfig | GruLayerConfig | LstmLayerConfig | ResidualLayerConfig>) {
-  return { type: 'recurrent', ...c };
+export function recurrent(c: RecurrentLayerOptions): RecurrentLayerConfig {
+  return { type: 'recurrent', ...c } as RecurrentLayerConfig;
 }
 
 /** nn.Embedding: token ids → vectors of `embeddingDim`. */

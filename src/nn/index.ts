@@ -11,7 +11,7 @@ export type {
 export type { Layer, LayerInput, Tensor, Tokens, ForwardContext } from './types.js';
 export { isTokens } from './types.js';
 export { recurrent, embedding, linear, dropout, reduce } from './factories.js';
-export type { Options as LayerOptions } from './factories.js';
+export type { Options as LayerOptions, RecurrentLayerOptions } from './factories.js';
 export { buildLayer, registerLayer } from './build.js';
 export type { LayerFactory } from './build.js';
 export { Composite, Sequential } from './composite.js';
