@@ -101,7 +101,8 @@ export type { Sequence, Batch, BatchSource, PadOptions, SequenceDataOptions } fr
 export { fit, evaluate, predict } from './train/fit.js';
 export type { FitOptions } from './train/fit.js';
 export { trainLoop } from './train/loop.js';
-export { initialLoopState } from './train/loop.js';
+export { initialLoopState, trainLoopSync } from './train/loop.js';
+export { DivergedError } from './train/guard.js';
 export type { TrainTask, LoopOptions, LoopControl, LoopState, StepLog, EpochLog, History } from './train/loop.js';
 export { lossFunction } from './train/losses.js';
 export type { LossName, LossFunction } from './train/losses.js';

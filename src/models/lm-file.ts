@@ -10,7 +10,9 @@
  * "embeddingSize": E or null, "rnn": {the stack's config}}; `recur.train` = the training state (JSON).
  * tools/torch/charlm.py reads and writes the same format from PyTorch.
  */
-import { formatShape, RecurError } from '../errors.js';
+import { gateCount } from '../cells/index.js';
+import { RecurError } from '../errors.js';
+import { checkTensorShapes, CONFIG_KEY, readConfig } from '../format/checkpoint.js';
 import { tensorToFloat32, tensorToFloat64, type SafetensorsFile, type TensorToWrite } from '../format/safetensors.js';
 import type { Kernels } from '../kernels/types.js';
 import { parseRecurrentConfig } from '../layers/config.js';
@@ -18,7 +20,7 @@ import { Rng } from '../tensor/rng.js';
 import { Vocab, type TokenizerConfig } from '../data/text.js';
 import { LanguageModel, type LanguageModelConfig } from './language-model.js';
 
-export const CONFIG_KEY = 'recur.config';
+export { CONFIG_KEY };
 export const TRAIN_KEY = 'recur.train';
 
 /**
@@ -53,14 +55,9 @@ export function lmTensors(model: LanguageModel, extra: readonly TensorToWrite[] 
  * not match its config.
  */
 export function loadLm(file: SafetensorsFile, what: string, k: Kernels): LmCheckpoint {
-  const text = file.metadata[CONFIG_KEY];
-  if (text === undefined) throw new RecurError(`${what}: no "${CONFIG_KEY}" in __metadata__; this is not a recur checkpoint`);
-  let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw new RecurError(`${what}: "${CONFIG_KEY}" is not valid JSON (${(e as Error).message})`); }
-  const o = raw as Record<string, unknown>;
-  if (typeof o !== 'object' || o === null || o.model !== 'lm') {
-    const kind = typeof o === 'object' && o !== null && 'model' in o ? JSON.stringify(o.model) : 'a recurrent stack (no "model" key)';
-    throw new RecurError(`${what}: expected a language model checkpoint ("model": "lm"), got ${kind}`);
+  const o = readConfig(file, what);
+  if (o.model !== 'lm') {
+    throw new RecurError(`${what}: expected a language model checkpoint ("model": "lm"), got ${'model' in o ? JSON.stringify(o.model) : 'a recurrent stack (no "model" key)'}`);
   }
   const vocab = new Vocab(tokenizerConfig(o.tokenizer, `${what}: tokenizer`));
   const E = o.embeddingSize;
@@ -95,17 +92,11 @@ function checkShapes(file: SafetensorsFile, c: LanguageModelConfig, what: string
   if (c.rnn.inputSize !== I) {
     throw new RecurError(`${what}: rnn.inputSize must be ${c.embeddingSize === null ? `the vocabulary size ${V} (one-hot input)` : `embeddingSize ${I}`}, got ${c.rnn.inputSize}`);
   }
-  const expect = (name: string, shape: number[]) => {
-    const t = file.tensors.get(name);
-    if (!t) throw new RecurError(`${what}: missing tensor "${name}" ${formatShape(shape)}`);
-    if (t.shape.length !== shape.length || t.shape.some((n, i) => n !== shape[i])) {
-      throw new RecurError(`${what}: tensor "${name}": expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
-    }
-  };
-  if (c.embeddingSize !== null) expect('embedding.weight', [V, c.embeddingSize]);
-  expect('head.weight', [V, DH]);
-  expect('head.bias', [V]);
-  expect('rnn.weight_ih_l0', [(c.rnn.cell === 'lstm' ? 4 : c.rnn.cell === 'gru' ? 3 : 1) * c.rnn.hiddenSize, I]);
+  checkTensorShapes(file, [
+    ...(c.embeddingSize !== null ? [{ name: 'embedding.weight', shape: [V, c.embeddingSize] }] : []),
+    { name: 'head.weight', shape: [V, DH] }, { name: 'head.bias', shape: [V] },
+    { name: 'rnn.weight_ih_l0', shape: [gateCount(c.rnn.cell) * c.rnn.hiddenSize, I] },
+  ], what);
   const layers = file.tensors.size; // every layer-direction has a weight_ih: more layers than tensors cannot load
   if (c.rnn.numLayers > layers) throw new RecurError(`${what}: rnn.numLayers ${c.rnn.numLayers} but the file has only ${layers} tensors`);
 }

@@ -10,8 +10,9 @@
  * {exogSize, inputDelays, feedbackDelays, hidden} | "seq" {kind, exogSize, hidden, layers, delays,
  * window, mode, burnIn}}. `extra` metadata (the data's name, split, seasonal period) rides along.
  */
-import { formatShape, RecurError } from '../errors.js';
-import { tensorToFloat32, tensorToFloat64, type SafetensorsFile, type TensorToWrite } from '../format/safetensors.js';
+import { RecurError } from '../errors.js';
+import { checkNoExtraTensors, checkTensorShapes, CONFIG_KEY, floatTensors, readConfig } from '../format/checkpoint.js';
+import { tensorToFloat64, type SafetensorsFile, type TensorToWrite } from '../format/safetensors.js';
 import type { Kernels } from '../kernels/types.js';
 import { Rng } from '../tensor/rng.js';
 import { ArModel, arLags } from './ar.js';
@@ -21,7 +22,7 @@ import { FORECAST_KINDS, type TrainableModel } from './model.js';
 import { checkNarxConfig, type NarxConfig } from './narx.js';
 import { checkSeqConfig, type SeqConfig } from './seq.js';
 
-export const CONFIG_KEY = 'recur.config';
+export { CONFIG_KEY };
 
 /**
  * A Forecaster as a safetensors file's tensors and metadata (its config under `recur.config`, plus
@@ -46,14 +47,9 @@ export function forecasterFile(f: Forecaster, extra: Record<string, string> = {}
  * errors.
  */
 export function loadForecaster(file: SafetensorsFile, what: string, k: Kernels): Forecaster {
-  const text = file.metadata[CONFIG_KEY];
-  if (text === undefined) throw new RecurError(`${what}: no "${CONFIG_KEY}" in __metadata__; this is not a recur checkpoint`);
-  let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw new RecurError(`${what}: "${CONFIG_KEY}" is not valid JSON (${(e as Error).message})`); }
-  const o = raw as Record<string, unknown>;
-  if (typeof o !== 'object' || o === null || o.model !== 'forecast') {
-    const kind = typeof o === 'object' && o !== null && 'model' in o ? JSON.stringify(o.model) : 'no "model" key';
-    throw new RecurError(`${what}: expected a forecaster checkpoint ("model": "forecast"), got ${kind}`);
+  const o = readConfig(file, what);
+  if (o.model !== 'forecast') {
+    throw new RecurError(`${what}: expected a forecaster checkpoint ("model": "forecast"), got ${'model' in o ? JSON.stringify(o.model) : 'no "model" key'}`);
   }
   const kind = o.kind as ForecasterConfig['kind'];
   if (!FORECAST_KINDS.includes(kind)) throw new RecurError(`${what}: "kind" must be one of ${FORECAST_KINDS.join(', ')}, got ${JSON.stringify(o.kind)}`);
@@ -62,12 +58,8 @@ export function loadForecaster(file: SafetensorsFile, what: string, k: Kernels):
   const normalization = readNormalization(o.normalization, (o.exog as string[]).length, what);
   const config: ForecasterConfig = { kind, target: o.target, exog: o.exog as string[], normalization };
   const tensor = (name: string, shape: readonly number[]) => {
-    const t = file.tensors.get(name);
-    if (!t) throw new RecurError(`${what}: missing tensor "${name}" ${formatShape(shape)}`);
-    if (t.shape.length !== shape.length || t.shape.some((n, i) => n !== shape[i])) {
-      throw new RecurError(`${what}: tensor "${name}": expected shape ${formatShape(shape)}, got ${formatShape(t.shape)}`);
-    }
-    return t;
+    checkTensorShapes(file, [{ name, shape }], what);
+    return file.tensors.get(name)!;
   };
   if (kind === 'ar') {
     const a = o.ar as { lags?: unknown; trend?: unknown } | undefined;
@@ -92,13 +84,9 @@ export function loadForecaster(file: SafetensorsFile, what: string, k: Kernels):
   const f = Forecaster.createNeural(config, k, new Rng(0));
   if (f.model.exogSize !== config.exog.length) throw new RecurError(`${what}: the model reads ${f.model.exogSize} exogenous columns but "exog" names ${config.exog.length}`);
   const params = f.model.params;
-  const convert = k.dtype === 'float32' ? tensorToFloat32 : tensorToFloat64;
-  const values = new Map<string, { shape: number[]; values: ArrayLike<number> }>();
-  for (const p of params.list) values.set(p.name, { shape: [...p.shape], values: convert(tensor(p.name, p.shape), p.name) });
-  for (const name of file.tensors.keys()) {
-    if (!params.has(name)) throw new RecurError(`${what}: unexpected tensor "${name}"; expected ${params.list.map((p) => p.name).join(', ')}`);
-  }
-  params.load(values, what);
+  checkTensorShapes(file, params.list, what);
+  checkNoExtraTensors(file, params.list, what);
+  params.load(floatTensors(file, params.list, k.dtype), what);
   return f;
 }
 
