@@ -208,7 +208,7 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
   const buffers = taskBuffers(o, model, k);
   // diverged (train/guard): adding, 10 × the MSE of predicting 0, E[(u₁ + u₂)²] = 7/6; copy, 10 × ln 9
   const limit = o.task === 'adding' ? squaredErrorLimit(7 / 6) : crossEntropyLimit(COPY_OUTPUTS);
-  const since = { loss: 0, norm: 0, clipped: 0, max: 0, n: 0, norms: {} as Record<string, number> };
+  const since: Since = { loss: 0, norm: 0, clipped: 0, max: 0, n: 0, norms: {} };
   let lastLoss = NaN;
   let stop = false;
   const task: TrainTask<AddingBatch | CopyBatch> = {
@@ -224,24 +224,11 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
     // the per-parameter norms of the step each evaluation follows, before clipping
     inspectGradients: (params) => { if ((result.steps + 1) % o.evalEvery === 0 || result.steps + 1 === o.budget) since.norms = parameterNorms(params); },
     validate: () => {
-      const ev = evaluate(o, model, val, k);
-      const solved = o.task === 'adding' ? ev.loss < ADDING_SOLVED : ev.loss < 0.1 * baseline || (ev.accuracy ?? 0) >= 0.99;
-      if (solved && !result.solved) { result.solved = true; result.solvedAt = result.steps; }
-      result.finalValLoss = ev.loss;
-      result.finalValAccuracy = ev.accuracy;
-      result.bestValLoss = Math.min(result.bestValLoss, ev.loss);
-      const log: TaskLog = {
-        step: result.steps, loss: since.loss / since.n, valLoss: ev.loss, valAccuracy: ev.accuracy, baseline,
-        gradNorm: since.norm / since.n, gradNormMax: since.max, gradNormClipped: since.clipped / since.n,
-        paramGradNorms: since.norms, solved, seconds: (performance.now() - started) / 1000,
-      };
-      result.history.push(log);
-      Object.assign(since, { loss: 0, norm: 0, clipped: 0, max: 0, n: 0, norms: {} });
-      result.seconds = log.seconds;
+      const log = recordEvaluation(o, evaluate(o, model, val, k), result, since, started);
       onLog?.(log, result);
-      if (checkStep(ev.loss, undefined, limit)) { result.diverged = result.steps; stop = true; }
-      if (solved && o.stopWhenSolved) stop = true;
-      return ev.loss;
+      if (checkStep(log.valLoss, undefined, limit)) { result.diverged = result.steps; stop = true; }
+      if (log.solved && o.stopWhenSolved) stop = true;
+      return log.valLoss;
     },
   };
   try {
@@ -267,6 +254,29 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;
+}
+
+/** Training numbers since the last evaluation: sums of loss and gradient norms, their count, the
+ *  largest norm, and the per-parameter norms of the step the evaluation follows. */
+interface Since { loss: number; norm: number; clipped: number; max: number; n: number; norms: Record<string, number> }
+
+/** An evaluation into the result and the log (whether the task is solved, the means since the last). */
+function recordEvaluation(o: TaskOptions, ev: Evaluation, result: TaskResult, since: Since, started: number): TaskLog {
+  const baseline = result.baseline;
+  const solved = o.task === 'adding' ? ev.loss < ADDING_SOLVED : ev.loss < 0.1 * baseline || (ev.accuracy ?? 0) >= 0.99;
+  if (solved && !result.solved) { result.solved = true; result.solvedAt = result.steps; }
+  result.finalValLoss = ev.loss;
+  result.finalValAccuracy = ev.accuracy;
+  result.bestValLoss = Math.min(result.bestValLoss, ev.loss);
+  const log: TaskLog = {
+    step: result.steps, loss: since.loss / since.n, valLoss: ev.loss, valAccuracy: ev.accuracy, baseline,
+    gradNorm: since.norm / since.n, gradNormMax: since.max, gradNormClipped: since.clipped / since.n,
+    paramGradNorms: since.norms, solved, seconds: (performance.now() - started) / 1000,
+  };
+  result.history.push(log);
+  result.seconds = log.seconds;
+  Object.assign(since, { loss: 0, norm: 0, clipped: 0, max: 0, n: 0, norms: {} });
+  return log;
 }
 
 interface Buffers {
