@@ -129,8 +129,25 @@ export class Model<In = LayerInput> {
   }
 }
 
-/** A model of layers applied in order; sizes left out are taken from the layer before, the
- *  first layer's from `inputSize` (not needed after an embedding or with a layer that states it). */
+/**
+ * A model of layers applied in order; sizes left out are taken from the layer before, the first
+ * layer's from `inputSize` (not needed after an embedding or with a layer that states it).
+ *
+ * @example A GRU classifier over sequences of different lengths (examples/gru-classifier.ts; the
+ * other examples: bilstm-tagger.ts, airline-forecaster.ts, char-lm.ts, custom-model.ts)
+ * ```ts
+ * const kernels = await loadKernels();
+ * const model = sequential([
+ *   recurrent({ cell: 'gru', hiddenSize: 32, numLayers: 2, resetAfter: true, output: 'final' }),
+ *   linear({ outputSize: 3 }),
+ * ], { inputSize: 1, kernels, seed: 1 });
+ * const train = new SequenceData(trainX, trainY, { batchSize: 32 });  // number[][] of any lengths
+ * const test = new SequenceData(testX, testY, { shuffle: false });
+ * await fit(model, train, { loss: 'crossEntropy', lr: 0.01, clip: 1, epochs: 12, validation: test });
+ * const { accuracy } = evaluate(model, test, { metrics: ['accuracy'] });
+ * writeFileSync('model.safetensors', saveModel(model));
+ * ```
+ */
 export function sequential(layers: readonly LayerConfig[], options: ModelOptions & { inputSize?: number }): Model {
   const root = buildLayer({ type: 'sequential', layers, ...(options.inputSize === undefined ? {} : { inputSize: options.inputSize }) },
                           options.inputSize, 'sequential') as Layer;

@@ -25,7 +25,22 @@ export interface FitOptions<X = Tensor | Tokens> extends LoopOptions {
   metrics?: readonly MetricName[];
 }
 
-/** Train a model on batches (a list, or a source such as SequenceData that cuts them per epoch). */
+/**
+ * Train a model on batches (a list, or a source such as SequenceData that cuts them per epoch)
+ * through the one training loop; the model ends in evaluation mode, holding the best validation
+ * epoch's parameters when there is validation data.
+ *
+ * @example A tagger: one class per step, padded steps ignored (examples/bilstm-tagger.ts)
+ * ```ts
+ * const model = sequential([
+ *   embedding({ numEmbeddings: 10, embeddingDim: 8 }),
+ *   recurrent({ cell: 'lstm', hiddenSize: 32, bidirectional: true }),
+ *   linear({ outputSize: 2 }),                                  // per step: (T, B, 2)
+ * ], { kernels, seed: 1 });
+ * const train = new SequenceData(digits, tags, { tokens: true, bucket: true });  // tags: number[][]
+ * const history = await fit(model, train, { loss: 'crossEntropy', lr: 0.01, clip: 1, epochs: 8 });
+ * ```
+ */
 export async function fit<X = Tensor | Tokens>(model: Model<X>, data: BatchSource<X>, options: FitOptions<X>): Promise<History> {
   const loss = lossFunction(options.loss);
   const k = model.kernels;
