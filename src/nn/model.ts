@@ -85,7 +85,7 @@ export class Model<In = LayerInput> {
     if (!this.edge.swapped) return y;
     const [T, B, F] = y.shape as [number, number, number];
     this.edge.y = this.buffer(this.edge.y, y.data.length);
-    return { data: swapLeadingAxes(this.edge.y, y.data, T, B, F), shape: [B, T, F], lengths: y.lengths };
+    return { data: swapLeadingAxes(this.edge.y, y.data, T, B, F), shape: [B, T, F], lengths: y.lengths, batchFirst: true };
   }
 
   /** ∂L/∂x from ∂L/∂y (laid out as the last forward's output); gradients accumulate into

@@ -20,6 +20,8 @@ export interface Tensor {
   readonly shape: readonly number[];
   /** (B) valid steps of each row of a sequence, each in 1..T; absent: every row has T steps. */
   readonly lengths?: Int32Array | undefined;
+  /** A sequence laid out (B,T,F), PyTorch's batch_first (a model's output for a batch-first input). */
+  readonly batchFirst?: boolean | undefined;
 }
 
 /** Token ids (T,B), the input of an embedding or of a one-hot recurrent layer. */

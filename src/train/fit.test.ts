@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SequenceData } from '../data/sequences.js';
 import { jsKernels } from '../kernels/js/index.js';
-import { dropout, linear, recurrent, reduce } from '../nn/factories.js';
+import { dropout, embedding, linear, recurrent, reduce } from '../nn/factories.js';
 import { sequential } from '../nn/model.js';
 import { Rng } from '../tensor/rng.js';
 import { evaluate, fit, predict } from './fit.js';
@@ -127,3 +127,30 @@ test('dropout: in training each value is 0 or x/(1−p); in evaluation the ident
   assert.deepEqual(Array.from(r.data), [2, 10]);
 });
 
+
+test('fit and evaluate on batch-first batches train exactly as on time-major ones (per-step targets, padding ignored)', async () => {
+  const rng = new Rng(8);
+  const seqs = Array.from({ length: 24 }, () => Array.from({ length: 2 + rng.int(6) }, () => rng.int(5)));
+  const tags = seqs.map((s) => s.map((v) => (v > 2 ? 1 : 0)));
+  // padded steps get class 0 (not −100): only the lengths can tell the losses to skip them
+  const timeMajor = new SequenceData(seqs, tags, { tokens: true, batchSize: 8, shuffle: false }).batches()
+    .map((b) => ({ ...b, y: (b.y as Int32Array).map((v) => (v === -100 ? 0 : v)) }));
+  // the same batches, batch-first: tokens (B,T), targets (B,T)
+  const batchFirst = timeMajor.map((b) => {
+    const x = b.x as { tokens: Int32Array; shape: readonly [number, number]; lengths: Int32Array };
+    const [T, B] = x.shape;
+    const tokens = new Int32Array(T * B), y = new Int32Array(T * B);
+    for (let t = 0; t < T; t++) for (let r = 0; r < B; r++) { tokens[r * T + t] = x.tokens[t * B + r]!; y[r * T + t] = b.y[t * B + r]!; }
+    return { x: { tokens, shape: [B, T] as [number, number], lengths: x.lengths }, y, size: b.size };
+  });
+  const make = () => sequential([embedding({ numEmbeddings: 5, embeddingDim: 4 }), recurrent({ cell: 'gru', hiddenSize: 6, bidirectional: true }),
+                                 linear({ outputSize: 2 })], { kernels: k64, seed: 3 });
+  const a = make(), b = make();
+  await fit(a, timeMajor, { loss: 'crossEntropy', lr: 0.05, epochs: 3 });
+  await fit(b, batchFirst, { loss: 'crossEntropy', lr: 0.05, epochs: 3, batchFirst: true });
+  const close = Array.from(a.params.data).every((v, i) => Math.abs(v - b.params.data[i]!) < 1e-12);
+  assert.ok(close, 'the same parameters');
+  const ea = evaluate(a, timeMajor, { loss: 'crossEntropy', metrics: ['accuracy'] });
+  const eb = evaluate(b, batchFirst, { loss: 'crossEntropy', metrics: ['accuracy'], batchFirst: true });
+  assert.ok(Math.abs(ea.loss! - eb.loss!) < 1e-12 && ea.accuracy === eb.accuracy, `${JSON.stringify(ea)} vs ${JSON.stringify(eb)}`);
+});

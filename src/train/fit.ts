@@ -23,6 +23,8 @@ export interface FitOptions<X = Tensor | Tokens> extends LoopOptions {
   validation?: BatchSource<X>;
   /** Reported for the validation data after every epoch (EpochLog.metrics). */
   metrics?: readonly MetricName[];
+  /** The batches are batch-first: inputs (B,T,…) and per-step targets (B,T), as PyTorch's batch_first. */
+  batchFirst?: boolean;
 }
 
 /**
@@ -46,6 +48,7 @@ export async function fit<X = Tensor | Tokens>(model: Model<X>, data: BatchSourc
   const k = model.kernels;
   const grads = new GradBuffer(model);
   const validation = options.validation;
+  const layout = { batchFirst: options.batchFirst === true };
   let lastEval: Record<string, number> = {};
   const history = await trainLoop<Batch<X>>({
     params: model.params,
@@ -54,14 +57,14 @@ export async function fit<X = Tensor | Tokens>(model: Model<X>, data: BatchSourc
     batches: (epoch) => batchesOf(data, epoch),
     lossAndGrad(batch: Batch<X>): LossValue {
       model.train();
-      const out = model.forward(batch.x);
+      const out = model.forward(batch.x, layout);
       const value = loss(k, out, batch.y, grads.for(out));
       model.backward(grads.for(out), { inputGrad: false });
       return value;
     },
     ...(validation ? {
       validate: () => {
-        lastEval = evaluate(model, validation, { loss: options.loss, metrics: options.metrics ?? [] });
+        lastEval = evaluate(model, validation, { loss: options.loss, metrics: options.metrics ?? [], batchFirst: layout.batchFirst });
         return lastEval.loss;
       },
     } : {}),
@@ -76,7 +79,8 @@ export async function fit<X = Tensor | Tokens>(model: Model<X>, data: BatchSourc
 }
 
 /** The mean loss (when `loss` is given) and metrics of a model over data, in evaluation mode. */
-export function evaluate<X = Tensor | Tokens>(model: Model<X>, data: BatchSource<X>, options: { loss?: LossName | LossFunction; metrics?: readonly MetricName[] }): Record<string, number> {
+export function evaluate<X = Tensor | Tokens>(model: Model<X>, data: BatchSource<X>,
+                                              options: { loss?: LossName | LossFunction; metrics?: readonly MetricName[]; batchFirst?: boolean }): Record<string, number> {
   const wasTraining = model.training;
   model.eval();
   const loss = options.loss === undefined ? undefined : lossFunction(options.loss);
@@ -84,7 +88,7 @@ export function evaluate<X = Tensor | Tokens>(model: Model<X>, data: BatchSource
   if (!loss && metrics.length === 0) throw new RecurError('evaluate: expected a loss or at least one metric, got neither');
   let sum = 0, count = 0;
   for (const batch of batchesOf(data, 0)) {
-    const out = model.forward(batch.x);
+    const out = model.forward(batch.x, { batchFirst: options.batchFirst === true });
     if (loss) { const v = loss(model.kernels, out, batch.y, undefined); sum += v.loss * v.count; count += v.count; }
     for (const m of metrics) m.add(model.kernels, out, batch.y);
   }
@@ -102,7 +106,7 @@ export function predict<X = Tensor | Tokens>(model: Model<X>, x: X, options: { b
   model.eval();
   const out = model.forward(x, options);
   model.train(wasTraining);
-  return { data: out.data.slice(), shape: [...out.shape], lengths: out.lengths?.slice() };
+  return { data: out.data.slice(), shape: [...out.shape], lengths: out.lengths?.slice(), batchFirst: out.batchFirst };
 }
 
 function batchesOf<X>(data: BatchSource<X>, epoch: number): Iterable<Batch<X>> {

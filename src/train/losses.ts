@@ -40,9 +40,12 @@ export function outputRows(output: Tensor): { R: number; W: number; counts: Uint
   const W = output.shape[output.shape.length - 1]!;
   const R = output.data.length / W;
   if (output.shape.length !== 3 || !output.lengths) return { R, W, counts: undefined };
-  const [T, B] = output.shape as [number, number];
+  // rows in time-major order (t·B + b), or batch-first (b·T + t)
+  const [T, B] = (output.batchFirst ? [output.shape[1], output.shape[0]] : output.shape) as [number, number];
   const counts = new Uint8Array(T * B);
-  for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) counts[t * B + b] = t < output.lengths[b]! ? 1 : 0;
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) counts[output.batchFirst ? b * T + t : t * B + b] = t < output.lengths[b]! ? 1 : 0;
+  }
   return { R, W, counts };
 }
 
