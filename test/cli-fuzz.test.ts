@@ -7,7 +7,9 @@
 //
 // Most cases run in-process (main(argv) in a worker thread that is ended when a case hangs); a
 // sample runs through real `node bin/recur.js` processes, which must agree. RECUR_FUZZ_SCALE=5
-// runs five times as many; RECUR_FUZZ_SEED repeats a run (the seed is printed).
+// runs five times as many. The seed is fixed, so the suite tests the same cases each time (CI never
+// fails on a rarely hit case); RECUR_FUZZ_SEED=N explores others, and a defect found that way gets
+// its own test where the fix is.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,7 @@ import { ROOT } from './helpers.js';
 const dir = mkdtempSync(join(tmpdir(), 'recur-fuzz-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const SCALE = Number(process.env.RECUR_FUZZ_SCALE ?? 1);
-const SEED = Number(process.env.RECUR_FUZZ_SEED ?? Date.now() % 1000000);
+const SEED = Number(process.env.RECUR_FUZZ_SEED ?? 1);
 const LIMIT_MS = 20000; // a case normally takes milliseconds; this only catches hangs
 
 // ------------------------------------------------------------------------------------------------

@@ -340,6 +340,18 @@ test('grad: the file does not exist, no dy, dy of the wrong shape, an unknown te
   });
 });
 
+test('outputs computed in float64 but beyond float32\'s range (written F32): an error naming the tensor, not Infinity', () => {
+  // an RNN's weight_hh of 3e38: y and h_n stay finite (tanh), dh0 is finite in float64 but not in float32
+  const big = (e: Editable, name: string): Editable => {
+    const t = e.tensors.find((u) => u.name === name)!;
+    return edit(e, name, f32(name, [...t.shape], 3e38));
+  };
+  const rnn = (role: string): Editable => editable(join(ROOT, `test/fixtures/stack/rnn-tanh-l1/${role}.safetensors`));
+  expectFailure({ model: big(rnn('model'), 'weight_hh_l0'), input: rnn('input'), grad: rnn('grad'), words: ['--out', /tensor "(dh0|dx|grad\.[\w.]+)" is -?[\d.]+e\+\d+ at index \d+, beyond float32's range/, 'nothing written'] });
+  // dh_n of 3e38: the weights' gradients overflow float32
+  expectFailure({ grad: big(grad, 'dh_n'), words: [/tensor "[\w.]+" is -?[\d.]+e\+\d+ at index \d+, beyond float32's range/, 'nothing written'] });
+});
+
 // ------------------------------------------------------------------------------------------------
 // The output file
 

@@ -69,6 +69,25 @@ test('lineChart: axis ranges: widened to nice ticks, y from 0 for data ≥ 0 nea
   assert.match(limited, />10<\/text>/);
 });
 
+test('lineChart: any finite data gives finite coordinates: 1e308, ±MAX_VALUE, denormals, equal huge values', () => {
+  const cases: [string, Partial<LineChartOptions>][] = [
+    ['steps of 1e308', { series: [{ label: 'a', x: [1e308, 1e308, 1e308], y: [1, 2, 3] }] }],
+    ['x of ±1e308', { series: [{ label: 'a', x: [-1e308, 1e308], y: [1, 2] }] }],
+    ['y of ±MAX_VALUE', { series: [{ label: 'a', x: [1, 2, 3], y: [-Number.MAX_VALUE, 0, Number.MAX_VALUE] }] }],
+    ['equal huge y', { series: [{ label: 'a', x: [1, 2], y: [1.7e308, 1.7e308] }] }],
+    ['equal huge y, log', { yLog: true, series: [{ label: 'a', x: [1, 2], y: [1.7e308, 1.7e308] }] }],
+    ['denormal y, log', { yLog: true, series: [{ label: 'a', x: [1, 2, 3], y: [5e-324, 1e-320, 1] }] }],
+    ['denormal to huge, log', { yLog: true, xLog: true, series: [{ label: 'a', x: [5e-324, 1e308], y: [5e-324, 1.7e308] }] }],
+    ['denormal x', { series: [{ label: 'a', x: [0, 5e-324, 1e-323], y: [1, 2, 3] }] }],
+    ['a point far beyond the limits', { xMax: 10, yMax: 10, hlines: [{ y: -1e308, label: 'h' }], series: [{ label: 'a', x: [0, 1e308], y: [0, 1e308] }] }],
+  ];
+  for (const [what, o] of cases) {
+    const svg = lineChart({ ...base, series: [], ...o });
+    assert.doesNotMatch(svg, /NaN|Infinity/, what);
+    assert.equal(count(svg, /<polyline /g), 1, what);
+  }
+});
+
 test('lineChart: text is escaped and every chart gets its own clip path', () => {
   const o: LineChartOptions = { ...base, title: 'a < b & "c"', series: [{ label: 'x>y', x: [0, 1], y: [0, 1] }] };
   const svg = lineChart(o);

@@ -10,7 +10,7 @@
  * outside the axis range are clipped at the plot's edge.
  */
 import { CHAR_WIDTH, escapeXml, fmt, hash, paletteColor, svgOpen } from './svg.js';
-import { linearTicks, logTicks, type Tick, type Ticks } from './ticks.js';
+import { linearTicks, logTicks, nonEmptyRange, type Tick, type Ticks } from './ticks.js';
 
 export interface Series {
   label: string;
@@ -109,7 +109,7 @@ export function lineChart(o: LineChartOptions): string {
   o.series.forEach((s, i) => {
     const color = s.color ?? paletteColor(i);
     for (const run of runs(s, o)) {
-      const pts = run.map(([px, py]) => [fmt(sx(px)), fmt(sy(clampY(py, ya)))] as const);
+      const pts = run.map(([px, py]) => [fmt(sx(px)), fmt(sy(py))] as const);
       if (pts.length > 1) {
         out.push(`<polyline points="${pts.map(([a, b]) => `${a},${b}`).join(' ')}" fill="none" stroke="${color}" stroke-width="${s.width ?? 2}" stroke-linejoin="round"${s.dashed ? DASH : ''}/>`);
       }
@@ -153,7 +153,7 @@ function xAxis(o: LineChartOptions, lo: number, hi: number, length: number): Axi
   if (!Number.isFinite(lo)) [lo, hi] = log ? [1, 10] : [0, 1];
   lo = o.xMin ?? lo;
   hi = o.xMax ?? hi;
-  if (!(hi > lo)) hi = log ? lo * 10 : lo + 1;
+  if (!(hi > lo)) [lo, hi] = log ? [lo, Math.min(lo * 10, Number.MAX_VALUE)] : nonEmptyRange(lo, hi);
   if (o.xTicks) return { lo, hi, log, ticks: { lo, hi, major: o.xTicks, minor: [] } };
   const t = log ? logTicks(lo, hi) : linearTicks(lo, hi, Math.max(2, Math.floor(length / 80)));
   return { lo: t.lo, hi: t.hi, log, ticks: t };
@@ -171,17 +171,25 @@ function yAxis(o: LineChartOptions, lo: number, hi: number, length: number): Axi
     return { lo: t.lo, hi: t.hi, log, ticks: t };
   }
   if (hi === lo) { lo -= 1; hi += 1; }
-  const pad = 0.02 * (hi - lo);
-  const from = o.yMin ?? (lo >= 0 && lo - pad < 0 ? 0 : lo - pad);
-  const t = linearTicks(from, o.yMax ?? hi + pad, Math.max(2, Math.floor(length / 55)));
+  [lo, hi] = nonEmptyRange(lo, hi); // 1e308 ± 1 is 1e308
+  // pad = 2% of hi − lo, as 0.02·hi − 0.02·lo (hi − lo overflows for ±1e308), the padded ends kept finite
+  const pad = 0.02 * hi - 0.02 * lo;
+  const below = Math.max(lo - pad, -Number.MAX_VALUE), above = Math.min(hi + pad, Number.MAX_VALUE);
+  const from = o.yMin ?? (lo >= 0 && below < 0 ? 0 : below);
+  const t = linearTicks(from, o.yMax ?? above, Math.max(2, Math.floor(length / 55)));
   return { lo: t.lo, hi: t.hi, log, ticks: t };
 }
 
 /** Data → pixels along an axis that starts at `start` and runs `length` pixels (upwards if `up`). */
 function scale(a: Axis, start: number, length: number, up: boolean): (v: number) => number {
-  const t = a.log ? Math.log10 : (v: number): number => v;
+  // (t(v) − lo) / (t(hi) − lo), with every term halved when the span overflows (an axis of ±1e308)
+  const half = !a.log && !Number.isFinite(a.hi - a.lo) ? 0.5 : 1;
+  const t = a.log ? Math.log10 : (v: number): number => v * half;
   const lo = t(a.lo), span = t(a.hi) - lo || 1;
-  return up ? (v) => start + length - ((t(v) - lo) / span) * length : (v) => start + ((t(v) - lo) / span) * length;
+  // a value far outside the axis stays a span beyond its edge: a line leaves the plot visibly, and
+  // 1e308 on an axis up to 10 is a finite pixel
+  const at = (v: number): number => Math.min(2, Math.max(-1, (t(v) - lo) / span)) * length;
+  return up ? (v) => start + length - at(v) : (v) => start + at(v);
 }
 
 /** Grid lines, the plot's frame, and the ticks with their labels (ticks outside the axis left out). */
@@ -224,13 +232,6 @@ function legend(o: LineChartOptions, x: number, y: number): string[] {
   for (const h of o.hlines ?? []) entry(`<line x1="${x}" x2="${x + 22}" y1="${y}" y2="${y}" ${REFERENCE}/>`, h.label);
   for (const v of o.vlines ?? []) entry(`<line x1="${x + 11}" x2="${x + 11}" y1="${y - 8}" y2="${y + 8}" ${VERTICAL}/>`, v.label);
   return out;
-}
-
-/** Keep a point just outside the y axis inside it by a little, so a line leaves the plot visibly. */
-function clampY(v: number, a: Axis): number {
-  if (a.log) return Math.min(Math.max(v, a.lo / 1e3), a.hi * 1e3);
-  const span = a.hi - a.lo;
-  return Math.min(Math.max(v, a.lo - span), a.hi + span);
 }
 
 /** The drawable stretches of a series: consecutive points with finite x and y (> 0 on a log axis). */

@@ -45,5 +45,33 @@ test('linearTicks: tiny (1e-298), denormal and overflowing ranges give labels, n
   assert.deepEqual(linearTicks(-1e-300, 1e-300).major.map((m) => m.label), ['-1.0e-300', '-5.0e-301', '0', '5.0e-301', '1.0e-300']);
   // a span that underflows to 0 or overflows to Infinity: the two ends
   assert.deepEqual(linearTicks(0, 5e-324).major.map((m) => m.v), [0, 5e-324]);
-  assert.deepEqual(linearTicks(-1e308, 1e308).major.map((m) => m.label), ['-1.00e308', '1.00e308']);
+  // a span that overflows, split into round steps all the same
+  assert.deepEqual(linearTicks(-1e308, 1e308).major.map((m) => m.label), ['-1.0e308', '-5.0e307', '0', '5.0e307', '1.0e308']);
+});
+
+/** Ticks whose range and values are finite, with hi > lo (and lo > 0 on a log axis). */
+function assertFinite(t: ReturnType<typeof linearTicks>, what: string, log = false): void {
+  const where = `${what}: ${JSON.stringify(t)}`;
+  assert.ok(Number.isFinite(t.lo) && Number.isFinite(t.hi) && t.hi > t.lo && (!log || t.lo > 0), where);
+  assert.ok(t.major.length >= 1 && [...t.major.map((m) => m.v), ...t.minor].every((v) => Number.isFinite(v) && (!log || v > 0)), where);
+  assert.ok(t.major.every((m) => !/NaN|Infinity/.test(m.label)), where);
+}
+
+test('ticks at the ends of what a double holds: finite ranges and ticks, never 10^309 = Infinity or 10^-324 = 0', () => {
+  // 1e308 + 1 is 1e308: an empty range is widened by a fraction of the value instead
+  for (const v of [1e308, -1e308, Number.MAX_VALUE, -Number.MAX_VALUE, 1e17]) assertFinite(linearTicks(v, v), `linearTicks(${v}, ${v})`);
+  assert.ok(linearTicks(Number.MAX_VALUE, Number.MAX_VALUE).lo < Number.MAX_VALUE);
+  // steps of 5e307: the third one is 1.5e308, 3 × 5e307 is fine but 2 × 1e308 is not
+  assertFinite(linearTicks(-1.04e308, 1.04e308), 'linearTicks(±1.04e308)');
+  assertFinite(linearTicks(-Number.MAX_VALUE, Number.MAX_VALUE), 'linearTicks(±MAX_VALUE)');
+  assertFinite(linearTicks(0, 3e-324), 'linearTicks(0, 3e-324)');
+  assertFinite(linearTicks(1e-320, 4e-320), 'linearTicks(1e-320, 4e-320)');
+  // log: 10^309 overflows, 10^-324 underflows; equal huge values have a decade below them
+  assertFinite(logTicks(1, 1.7e308), 'logTicks(1, 1.7e308)', true);
+  assertFinite(logTicks(5e-324, 1e-300), 'logTicks(5e-324, 1e-300)', true);
+  assertFinite(logTicks(5e-324, 1.7e308), 'logTicks(5e-324, 1.7e308)', true);
+  assertFinite(logTicks(1e308, 1e308), 'logTicks(1e308, 1e308)', true);
+  assertFinite(logTicks(Number.MAX_VALUE, 0), 'logTicks(MAX_VALUE, 0)', true);
+  assert.deepEqual(logTicks(1e308, 1e308).major.map((m) => m.label), ['10³⁰⁷', '10³⁰⁸']);
+  assert.equal(logTicks(5e-324, 1e-300).lo, 10 ** -323);
 });

@@ -19,19 +19,38 @@ export interface Ticks {
   minor: number[];
 }
 
-/** About `count` ticks at 1, 2, 2.5 or 5 × 10^k covering [lo, hi]. */
+/**
+ * A range with hi > lo: an empty one (hi ≤ lo) becomes [lo, lo + 1], or, where 1 is below lo's
+ * precision (|lo| ≥ 2^53, e.g. 1e308), lo and an eighth of |lo| beyond it, within ±Number.MAX_VALUE.
+ */
+export function nonEmptyRange(lo: number, hi: number): [number, number] {
+  if (hi > lo) return [lo, hi];
+  if (lo + 1 > lo) return [lo, lo + 1];
+  const d = Math.abs(lo) / 8;
+  return lo + d <= Number.MAX_VALUE ? [lo, lo + d] : [lo - d, lo];
+}
+
+/** Linear ticks: at most this many steps, else just the two ends. */
+const MAX_STEPS = 1000;
+
+/** About `count` ticks at 1, 2, 2.5 or 5 × 10^k covering [lo, hi] (finite). */
 export function linearTicks(lo: number, hi: number, count = 6): Ticks {
-  if (!(hi > lo)) hi = lo + 1;
-  const raw = (hi - lo) / Math.max(1, count);
-  // a span that overflows (±1e308) or underflows to 0 (denormals): just the two ends
-  if (!(raw > 0 && Number.isFinite(raw) && Number.isFinite(lo) && Number.isFinite(hi))) return endTicks(lo, hi);
+  [lo, hi] = nonEmptyRange(lo, hi);
+  const n = Math.max(1, count);
+  // raw = (hi − lo) / n, as hi/n − lo/n: the span of ±1e308 overflows, its parts do not
+  const raw = hi / n - lo / n;
   const mag = 10 ** Math.floor(Math.log10(raw));
+  // a span of denormals (below 1e-307) has no exact round steps: just the two ends
+  if (!(mag >= 1e-307 && Number.isFinite(lo) && Number.isFinite(hi))) return endTicks(lo, hi);
   const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw * 0.999) ?? 10 * mag;
-  const first = Math.floor(lo / step + 1e-9) * step;
-  const last = Math.ceil(hi / step - 1e-9) * step;
+  const k0 = Math.floor(lo / step + 1e-9), k1 = Math.ceil(hi / step - 1e-9); // ticks at k·step
+  const first = k0 * step, last = k1 * step, steps = k1 - k0;
+  // whole steps beyond ±1.8e308 (Infinity), or a count of steps that rounding made absurd: the two ends
+  if (!(Number.isFinite(first) && Number.isFinite(last) && steps <= MAX_STEPS)) return endTicks(lo, hi);
   const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9) + (Math.abs(step / mag - 2.5) < 1e-9 ? 1 : 0));
   const major: Tick[] = [];
-  for (let v = first; v <= last + step * 1e-9; v += step) {
+  for (let i = 0; i <= steps; i++) {
+    const v = (k0 + i) * step;
     const r = Math.abs(v) < step * 1e-9 ? 0 : v;
     major.push({ v: r, label: formatTick(r, decimals) });
   }
@@ -50,19 +69,22 @@ function endTicks(lo: number, hi: number): Ticks {
   return { lo, hi, major: ends.map((v) => ({ v, label: v === 0 ? '0' : v.toPrecision(3).replace('e+', 'e') })), minor: [] };
 }
 
+/** The decades a double holds: 10^-323 (a denormal; 10^-324 is 0) to 10^308 (10^309 is Infinity). */
+const MIN_DECADE = -323, MAX_DECADE = 308;
+
 /** Decade ticks 10^k covering [lo, hi] (lo > 0); minor ticks 2…9 × 10^k when few decades show. */
 export function logTicks(lo: number, hi: number): Ticks {
   if (!(lo > 0)) lo = hi > 0 ? hi / 10 : 0.1;
-  if (!(hi > lo)) hi = lo * 10;
-  let a = Math.floor(Math.log10(lo) + 1e-12);
-  let b = Math.ceil(Math.log10(hi) - 1e-12);
-  if (b <= a) b = a + 1;
+  let a = Math.max(MIN_DECADE, Math.floor(Math.log10(lo) + 1e-12));
+  let b = Math.min(MAX_DECADE, hi > lo ? Math.ceil(Math.log10(hi) - 1e-12) : a + 1);
+  if (b <= a) [a, b] = a >= MAX_DECADE ? [MAX_DECADE - 1, MAX_DECADE] : [a, a + 1];
   const every = Math.max(1, Math.ceil((b - a) / 8));
-  a = Math.floor(a / every) * every;
-  b = Math.ceil(b / every) * every;
+  // the axis: whole multiples of `every` decades, within what a double holds; ticks at the multiples
+  a = Math.max(MIN_DECADE, Math.floor(a / every) * every);
+  b = Math.min(MAX_DECADE, Math.ceil(b / every) * every);
   const plain = a >= -3 && b <= 4;
   const major: Tick[] = [];
-  for (let k = a; k <= b; k += every) major.push({ v: 10 ** k, label: plain ? plainDecade(k) : powerOfTen(k) });
+  for (let k = Math.ceil(a / every) * every; k <= b; k += every) major.push({ v: 10 ** k, label: plain ? plainDecade(k) : powerOfTen(k) });
   const minor: number[] = [];
   if (every === 1 && b - a <= 6) for (let k = a; k < b; k++) for (let f = 2; f <= 9; f++) minor.push(f * 10 ** k);
   return { lo: 10 ** a, hi: 10 ** b, major, minor };

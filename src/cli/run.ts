@@ -4,7 +4,7 @@
  * on the tensors of an input file, and write outputs (and gradients) to another.
  */
 import { RecurError } from '../errors.js';
-import { serializeSafetensors } from '../format/safetensors.js';
+import { serializeSafetensors, type TensorToWrite } from '../format/safetensors.js';
 import type { FloatArray } from '../tensor/types.js';
 import { firstNonFinite } from '../train/clip.js';
 import { jsKernels } from '../kernels/js/index.js';
@@ -39,11 +39,23 @@ export function runCommand(args: string[]): number {
     grad: o.grad === undefined ? undefined : readSafetensors(o.grad, '--grad'),
     names: { model, input, ...(o.grad === undefined ? {} : { grad: o.grad }) },
   }, jsKernels(dtype));
-  // a model or input that overflows gives Inf or NaN: an error, not a file of them
-  for (const t of tensors) {
-    const i = firstNonFinite(t.data as FloatArray);
-    if (i !== -1) throw new RecurError(`--out ${out}: tensor "${t.name}" is not finite at index ${i} (${(t.data as FloatArray)[i]}): the model or its inputs overflow; nothing written`);
-  }
+  for (const t of tensors) checkWritable(t, out);
   writeAtomic(out, serializeSafetensors(tensors), '--out');
   return 0;
+}
+
+/**
+ * A model or input that overflows gives Inf or NaN: an error, not a file of them. The values are
+ * checked as they are written: a float64 result above 3.4e38 is finite, but Infinity in an F32 file.
+ */
+function checkWritable(t: TensorToWrite, out: string): void {
+  const data = t.data as FloatArray;
+  const i = firstNonFinite(data);
+  if (i !== -1) throw new RecurError(`--out ${out}: tensor "${t.name}" is not finite at index ${i} (${data[i]}): the model or its inputs overflow; nothing written`);
+  if (t.dtype !== 'F32' || data instanceof Float32Array) return;
+  const j = firstNonFinite(Float32Array.from(data));
+  if (j !== -1) {
+    throw new RecurError(`--out ${out}: tensor "${t.name}" is ${data[j]!.toPrecision(3)} at index ${j}, beyond float32's range `
+      + '(outputs are float32 unless x is float64): the model or its inputs overflow; nothing written');
+  }
 }

@@ -26,11 +26,15 @@ if (!isMainThread && parentPort) {
     for (const [path, bytes] of c.files) writeFileSync(path, bytes);
     stdout = ''; stderr = '';
     let code: number | null = null, thrown: string | undefined;
+    // main adds an EPIPE handler to stdout on each call, as a process calls it once: remove it after
+    // the case, or the 11th case prints a MaxListenersExceededWarning into its stderr
+    const listeners = process.stdout.listeners('error');
     try {
       code = await main(c.argv);
     } catch (e) {
       thrown = e instanceof Error ? e.stack ?? String(e) : String(e);
     }
+    for (const l of process.stdout.listeners('error')) if (!listeners.includes(l)) process.stdout.off('error', l as (e: Error) => void);
     port.postMessage({ id: c.id, code, stdout, stderr, thrown } satisfies FuzzResult);
   });
   port.postMessage('ready');
