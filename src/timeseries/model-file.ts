@@ -81,6 +81,7 @@ export function loadForecaster(file: SafetensorsFile, what: string, k: Kernels):
     checkSeqConfig(config.seq, `${what}: seq`);
     if (config.seq.kind !== kind) throw new RecurError(`${what}: "kind" ${kind} but seq.kind ${config.seq.kind}`);
   }
+  checkSizesAgainstFile(file, config, what); // before allocating a model of the config's sizes
   const f = Forecaster.createNeural(config, k, new Rng(0));
   if (f.model.exogSize !== config.exog.length) throw new RecurError(`${what}: the model reads ${f.model.exogSize} exogenous columns but "exog" names ${config.exog.length}`);
   const params = f.model.params;
@@ -103,4 +104,20 @@ function readNormalization(raw: unknown, m: number, what: string): Normalization
     throw new RecurError(`${what}: "normalization" must be {"log": true | false, "target": {mean, std}, "exog": [${m} × {mean, std}]}`);
   }
   return { log: o.log, target: scale(o.target, 'target'), exog: o.exog.map((e, i) => scale(e, `exog[${i}]`)) };
+}
+
+/** A layer size larger than every dimension of the file's tensors cannot match them: say so before
+ *  allocating a model of that size (a hand-edited `hidden` of 3e9 is a message, not a RangeError). */
+function checkSizesAgainstFile(file: SafetensorsFile, c: ForecasterConfig, what: string): void {
+  let largest = 0;
+  for (const t of file.tensors.values()) for (const n of t.shape) largest = Math.max(largest, n);
+  const sizes: [string, number][] = c.narx ? c.narx.hidden.map((h, i) => [`narx.hidden[${i}]`, h] as [string, number])
+    : c.seq ? [['seq.hidden', c.seq.hidden]] : [];
+  // every layer has at least one tensor of its own
+  if (c.seq && c.seq.layers > file.tensors.size) {
+    throw new RecurError(`${what}: seq.layers is ${c.seq.layers}, but the file has only ${file.tensors.size} tensors: the config does not match the tensors`);
+  }
+  for (const [name, n] of sizes) {
+    if (n > largest) throw new RecurError(`${what}: ${name} is ${n}, but no tensor in the file has a dimension that large (the largest is ${largest}): the config does not match the tensors`);
+  }
 }
