@@ -70,7 +70,7 @@ test('SIGTERM saves a checkpoint like Ctrl-C and exits 143', async () => {
 test('a resumed run removes the temporary files a killed write left, and only those', () => {
   const out = join(dir, 'stale');
   mkdirSync(out, { recursive: true });
-  const ours = ['.checkpoint.safetensors.0badf00d.tmp', '.best.safetensors.12345678.tmp'];
+  const ours = ['.checkpoint.safetensors.0badf00d.tmp', '.best.safetensors.12345678.tmp', '.recur-probe.93f03d8d.tmp'];
   const theirs = ['.notes.txt.0badf00d.tmp', '.checkpoint.safetensors.tmp', 'checkpoint.safetensors.0badf00d.tmp'];
   for (const name of [...ours, ...theirs]) writeFileSync(join(out, name), 'partial');
   const r = recur('train', ...SMALL, '--epochs', '1', '--out', out);

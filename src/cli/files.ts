@@ -75,6 +75,9 @@ export function checkOutputFile(path: string, option: string): void {
   checkWritableFolder(dirname(path), (why) => fail(why));
 }
 
+/** The trial file checkWritableFolder creates and removes: `.recur-probe.<8 hex>.tmp`. */
+export const PROBE_NAME = 'recur-probe';
+
 /** Throw (with `fail`) unless `dir` is an existing folder this process may create files in. */
 export function checkWritableFolder(dir: string, fail: (why: string) => RecurError): void {
   let st: Stats;
@@ -83,7 +86,7 @@ export function checkWritableFolder(dir: string, fail: (why: string) => RecurErr
   }
   if (!st.isDirectory()) throw fail(`${dir} is not a folder`);
   // a trial file rather than access(2): it also catches a read-only file system and root's quirks
-  const probe = join(dir, `.recur-probe.${randomBytes(4).toString('hex')}.tmp`);
+  const probe = join(dir, `.${PROBE_NAME}.${randomBytes(4).toString('hex')}.tmp`);
   try { closeSync(openSync(probe, 'wx')); } catch (e) { throw fail(`the folder ${dir}: ${reason(e)}`); }
   rmSync(probe, { force: true });
 }

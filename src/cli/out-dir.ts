@@ -11,7 +11,7 @@
 import { closeSync, lstatSync, type Stats, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RecurError } from '../errors.js';
-import { checkWritableFolder, reason, temporaryPattern } from './files.js';
+import { checkWritableFolder, PROBE_NAME, reason, temporaryPattern } from './files.js';
 
 /** The lock file's name inside the output folder. */
 export const LOCK_FILE = '.recur.lock';
@@ -101,10 +101,11 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Remove the temporary files of our own outputs (`.checkpoint.safetensors.<hex>.tmp`) that a run
- *  killed mid-write left. The lock says no other run is writing them. */
+/** Remove the temporary files of our own outputs (`.checkpoint.safetensors.<hex>.tmp`) and of the
+ *  writability check (`.recur-probe.<hex>.tmp`) that a run killed mid-write left. The lock says no
+ *  other run is writing them. */
 function sweepTemporaries(dir: string, names: string[]): void {
-  const patterns = names.map(temporaryPattern);
+  const patterns = [...names, PROBE_NAME].map(temporaryPattern);
   for (const entry of readdirSync(dir)) {
     if (patterns.some((p) => p.test(entry))) rmSync(join(dir, entry), { force: true });
   }
