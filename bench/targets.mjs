@@ -46,6 +46,21 @@ export function targets(results, runs) {
     return { met, detail: `${detail}; needs ${need}×` };
   }
 
+  /** The median over repeats of a ÷ b, each repeat's measurements paired (they ran back to back). */
+  function medianPairs(keys, a, b, need) {
+    const parts = [];
+    let met = true;
+    for (const k of keys) {
+      const xs = runs[a]?.[k] ?? [], ys = runs[b]?.[k] ?? [];
+      const ratios = xs.map((x, i) => (x?.tokensPerSecond ?? NaN) / (ys[i]?.tokensPerSecond ?? NaN)).filter(Number.isFinite).sort((p, q) => p - q);
+      if (ratios.length === 0) return undefined;
+      const m = ratios.length % 2 ? ratios[(ratios.length - 1) / 2] : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
+      if (m < need) met = false;
+      parts.push(`${label(row(k))} ${m.toFixed(2)}× (repeats: ${ratios.map((r) => r.toFixed(2)).join(', ')})`);
+    }
+    return { met, detail: `${parts.join(', ')}; needs ${need}×` };
+  }
+
   function effective() {
     const parts = [];
     let met = true;
@@ -110,8 +125,8 @@ export function targets(results, runs) {
       check: () => vsPeer(VARLEN_ROWS.map((r) => [key(r)]), 'recur-2', 'torch-2', 1),
     },
     {
-      id: 'fit-cost', text: '`fit` costs nothing: the language-model workload through fit within 3% of LmTrainer\'s tokens/s (2 threads, same run; tokens per CPU-second beside)',
-      check: () => vsPeer(TRAINER_ROWS.map((r) => [key(r)]), 'fit-2', 'lm-trainer-2', 0.97, undefined, true),
+      id: 'fit-cost', text: '`fit` costs nothing: the language-model workload through fit within 3% of LmTrainer\'s tokens/s (2 threads, same run), in the median of the interleaved repeats\' fit ÷ LmTrainer ratios (a best-of-repeats ratio follows one lucky run)',
+      check: () => medianPairs(TRAINER_ROWS.map((r) => key(r)), 'fit-2', 'lm-trainer-2', 0.97),
     },
     {
       id: 'memory', text: 'Peak memory of LSTM H=512 training ≤ 2× (parameters + gradients + optimizer state + activations) + 100 MB',
