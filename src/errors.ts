@@ -16,6 +16,16 @@ export function expectThat(ok: boolean, what: string, expected: string, got: str
   if (!ok) throw new RecurError(`${what}: expected ${expected}, got ${got}`);
 }
 
+/** A short description of a value for a message: a string quoted, an array or object by kind. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
 /** Shapes print as PyTorch prints them: (3, 2, 4). */
 export function formatShape(shape: readonly number[]): string {
   return `(${shape.join(', ')})`;

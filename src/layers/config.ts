@@ -4,7 +4,7 @@
  * and its validation, so that a hand-written or PyTorch-made config fails with a clear message.
  */
 import type { CellKind, ResidualForm } from '../cells/index.js';
-import { RecurError } from '../errors.js';
+import { describeValue, RecurError } from '../errors.js';
 import type { Activation } from '../kernels/types.js';
 
 /**
@@ -50,7 +50,7 @@ export function recurrentConfig(options: RecurrentOptions, what = 'config'): Rec
 /** recurrentConfig for a config that comes from JSON (a file): anything may arrive. */
 export function parseRecurrentConfig(raw: unknown, what = 'config'): RecurrentConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new RecurError(`${what}: expected a JSON object, got ${describe(raw)}`);
+    throw new RecurError(`${what}: expected a JSON object, got ${describeValue(raw)}`);
   }
   const o = raw as Record<string, unknown>;
   for (const key of Object.keys(o)) {
@@ -59,7 +59,7 @@ export function parseRecurrentConfig(raw: unknown, what = 'config'): RecurrentCo
   const pick = <T>(key: string, fallback: T | undefined, check: (v: unknown) => v is T, expected: string): T => {
     const v = o[key] ?? fallback;
     if (v === undefined) throw new RecurError(`${what}: missing "${key}" (${expected})`);
-    if (!check(v)) throw new RecurError(`${what}: "${key}" must be ${expected}, got ${describe(v)}`);
+    if (!check(v)) throw new RecurError(`${what}: "${key}" must be ${expected}, got ${describeValue(v)}`);
     return v;
   };
   const oneOf = <T extends string>(list: readonly T[]) => (v: unknown): v is T => list.includes(v as T);
@@ -89,12 +89,4 @@ export function parseRecurrentConfig(raw: unknown, what = 'config'): RecurrentCo
     throw new RecurError(`${what}: "nonlinearity" applies to "rnn" and "residual" cells only; a ${config.cell} uses σ and tanh, got "${config.nonlinearity}"`);
   }
   return config;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'object') return 'an object';
-  return String(v);
 }

@@ -21,7 +21,7 @@ import { ParamSet } from '../layers/params.js';
 import { initRecurrent, recurrentParamSpecs, RecurrentStack } from '../layers/recurrent.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
-import type { BenchCell, BenchTiming } from './bench-workload.js';
+import type { BenchCell, BenchResult, BenchTiming } from './bench-workload.js';
 
 /** The workload's shape; the benchmark row's values are the CLI's defaults (cli/bench). */
 export interface ClassifyOptions {
@@ -123,17 +123,8 @@ export class ClassifyWorkload {
   }
 }
 
-/** What measureClassify reports. */
-export interface ClassifyResult {
-  tokensPerSecond: number; // real tokens (Σ lengths) per second
-  gflops: number;
-  calls: number;
-  tokens: number;
-  seconds: number;
-  loss: number;
-  cpuSeconds?: number;
-  tokensPerCpuSecond?: number;
-}
+/** What measureClassify reports: the timing fields of a BenchResult, tokens counting real ones (Σ lengths). */
+export type ClassifyResult = Pick<BenchResult, 'tokensPerSecond' | 'gflops' | 'calls' | 'tokens' | 'seconds' | 'loss' | 'cpuSeconds' | 'tokensPerCpuSecond'>;
 
 /** Warm up, then train for about `seconds`: real tokens/s and GFLOP/s (training = 3× forward). */
 export function measureClassify(w: ClassifyWorkload, timing: BenchTiming = {}): ClassifyResult {

@@ -5,7 +5,8 @@
  * from the layer before. Layers defined outside recur join through `registerLayer`.
  */
 import { RecurError } from '../errors.js';
-import { asObject, describeValue, nameOf, oneOf, onlyKeys, optionalBool, positiveInt } from './check.js';
+import { describeValue } from '../errors.js';
+import { asObject, nameOf, oneOf, onlyKeys, optionalBool, positiveInt } from './check.js';
 import { Sequential } from './composite.js';
 import type { LayerConfig, LinearActivation, RecurrentLayerConfig } from './config.js';
 import { Dropout } from './dropout.js';

@@ -3,17 +3,7 @@
  * Runtime checks of layer configs, for configs that come from JSON (a model file) or untyped code:
  * one-line messages that name the field, what was expected and what came.
  */
-import { RecurError } from '../errors.js';
-
-/** A short description of a value for a message. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'object') return 'an object';
-  return String(v);
-}
+import { describeValue, RecurError } from '../errors.js';
 
 /** The value as a plain object, or an error. */
 export function asObject(raw: unknown, what: string): Record<string, unknown> {

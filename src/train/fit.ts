@@ -8,6 +8,7 @@
  */
 import { RecurError } from '../errors.js';
 import type { LossValue } from '../layers/loss.js';
+import { Workspace } from '../nn/buffers.js';
 import type { Model } from '../nn/model.js';
 import type { Tensor, Tokens } from '../nn/types.js';
 import type { FloatArray } from '../tensor/types.js';
@@ -46,7 +47,9 @@ export interface FitOptions<X = Tensor | Tokens> extends LoopOptions {
 export async function fit<X = Tensor | Tokens>(model: Model<X>, data: BatchSource<X>, options: FitOptions<X>): Promise<History> {
   const loss = lossFunction(options.loss);
   const k = model.kernels;
-  const grads = new GradBuffer(model);
+  // ∂L/∂output, in the backend's memory, reused while the output's size stays
+  const grads = new Workspace(() => k);
+  const dOut = (out: Tensor): FloatArray => grads.get(`${out.data.length}`, [out.data.length])[0]!;
   const validation = options.validation;
   const layout = { batchFirst: options.batchFirst === true };
   let lastEval: Record<string, number> = {};
@@ -58,8 +61,8 @@ export async function fit<X = Tensor | Tokens>(model: Model<X>, data: BatchSourc
     lossAndGrad(batch: Batch<X>): LossValue {
       model.train();
       const out = model.forward(batch.x, layout);
-      const value = loss(k, out, batch.y, grads.for(out));
-      model.backward(grads.for(out), { inputGrad: false });
+      const value = loss(k, out, batch.y, dOut(out));
+      model.backward(dOut(out), { inputGrad: false });
       return value;
     },
     ...(validation ? {
@@ -109,28 +112,17 @@ export function predict<X = Tensor | Tokens>(model: Model<X>, x: X, options: { b
   return { data: out.data.slice(), shape: [...out.shape], lengths: out.lengths?.slice(), batchFirst: out.batchFirst };
 }
 
+/** A list of batches (the same every epoch), as opposed to a source that cuts them per epoch. */
+const isList = <X>(data: BatchSource<X>): data is readonly Batch<X>[] => Array.isArray(data);
+
 function batchesOf<X>(data: BatchSource<X>, epoch: number): Iterable<Batch<X>> {
-  return Array.isArray(data) ? data : (data as { batches(e: number): Iterable<Batch<X>> }).batches(epoch);
+  return isList(data) ? data : data.batches(epoch);
 }
 
 function batchCount<X>(data: BatchSource<X>): number {
-  if (Array.isArray(data)) return data.length;
-  const d = data as { batchCount?: number; batches(e: number): Iterable<Batch<X>> };
-  if (d.batchCount !== undefined) return d.batchCount;
+  if (isList(data)) return data.length;
+  if (data.batchCount !== undefined) return data.batchCount;
   let n = 0;
-  for (const _ of d.batches(0)) n++;
+  for (const _ of data.batches(0)) n++;
   return n;
-}
-
-/** ∂L/∂output, one buffer per output size, in the backend's memory. */
-class GradBuffer {
-  private buf: FloatArray | undefined;
-  constructor(private readonly model: Model<never>) {}
-  for(out: Tensor): FloatArray {
-    if (!this.buf || this.buf.length !== out.data.length) {
-      if (this.buf) this.model.kernels.free(this.buf);
-      this.buf = this.model.kernels.alloc(out.data.length);
-    }
-    return this.buf;
-  }
 }

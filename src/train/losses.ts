@@ -74,34 +74,26 @@ function valueTargets(output: Tensor, targets: Int32Array | Float64Array, what: 
   return { ...rows, count: Math.max(count, 1) };
 }
 
-function mseLoss(_k: Kernels, output: Tensor, targets: Int32Array | Float64Array, dOut: FloatArray | undefined): LossValue {
-  const { R, W, counts, count } = valueTargets(output, targets, 'mse');
-  let total = 0;
-  for (let r = 0; r < R; r++) {
-    const on = !counts || counts[r] === 1;
-    for (let j = 0; j < W; j++) {
-      const i = r * W + j;
-      const d = on ? output.data[i]! - targets[i]! : 0;
-      total += d * d;
-      if (dOut) dOut[i] = (2 * d) / count;
+/** A loss that is a mean of per-value terms ℓ(ŷ, y) over what counts, with ∂ℓ/∂ŷ. */
+function elementwiseLoss(name: string, term: (z: number, y: number) => number, grad: (z: number, y: number) => number): LossFunction {
+  return (_k, output, targets, dOut) => {
+    const { R, W, counts, count } = valueTargets(output, targets, name);
+    let total = 0;
+    for (let r = 0; r < R; r++) {
+      const on = !counts || counts[r] === 1;
+      for (let j = 0; j < W; j++) {
+        const i = r * W + j;
+        if (on) total += term(output.data[i]!, targets[i]!);
+        if (dOut) dOut[i] = on ? grad(output.data[i]!, targets[i]!) / count : 0;
+      }
     }
-  }
-  return { loss: total / count, count };
+    return { loss: total / count, count };
+  };
 }
 
-function bceWithLogitsLoss(_k: Kernels, output: Tensor, targets: Int32Array | Float64Array, dOut: FloatArray | undefined): LossValue {
-  const { R, W, counts, count } = valueTargets(output, targets, 'bceWithLogits');
-  let total = 0;
-  for (let r = 0; r < R; r++) {
-    const on = !counts || counts[r] === 1;
-    for (let j = 0; j < W; j++) {
-      const i = r * W + j;
-      const z = output.data[i]!;
-      const y = targets[i]!;
-      if (on) total += Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z)));
-      // ∂/∂z = σ(z) − y
-      if (dOut) dOut[i] = on ? (1 / (1 + Math.exp(-z)) - y) / count : 0;
-    }
-  }
-  return { loss: total / count, count };
-}
+// (ŷ − y)²;  ∂/∂ŷ = 2(ŷ − y)
+const mseLoss = elementwiseLoss('mse', (z, y) => (z - y) ** 2, (z, y) => 2 * (z - y));
+
+// max(z,0) − z·y + log(1 + e^{−|z|});  ∂/∂z = σ(z) − y
+const bceWithLogitsLoss = elementwiseLoss('bceWithLogits',
+  (z, y) => Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))), (z, y) => 1 / (1 + Math.exp(-z)) - y);
