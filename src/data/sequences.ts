@@ -34,6 +34,9 @@ export interface Batch<X = Tensor | Tokens> {
 export type BatchSource<X = Tensor | Tokens> = readonly Batch<X>[] | {
   /** The batches of one epoch (0-based). */
   batches(epoch: number): Iterable<Batch<X>>;
+  /** Batches per epoch (the learning-rate schedule's length). When absent, `fit` counts epoch 0's
+   *  batches by iterating them once before training: give it where that costs or draws from an Rng. */
+  readonly batchCount?: number;
 };
 
 /** How `padSequences` lays out its result. */

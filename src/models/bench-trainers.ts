@@ -8,7 +8,7 @@
  * Random tokens over V = 64, B = 32, T = 35, d2l's random sampling, Adam (lr 0.001) with clipping 1.
  * Tokens/s counts B·T per step, over the steps after a warm-up.
  */
-import { epochBatches } from '../data/batches.js';
+import { batchesPerEpoch, epochBatches } from '../data/batches.js';
 import { Vocab } from '../data/text.js';
 import type { Batch } from '../data/sequences.js';
 import type { Kernels } from '../kernels/types.js';
@@ -64,6 +64,7 @@ export async function measureTrainer(kind: TrainerKind, o: { cell: BenchCell; hi
     const model = sequential([recurrent(rnn), linear({ outputSize: V })], { kernels: k, seed: o.seed });
     const dataRng = new Rng(o.seed);
     const data = {
+      batchCount: batchesPerEpoch(corpus.length, B, T, 'random'), // not counted by drawing from dataRng
       batches: (): Iterable<Batch<Tokens>> => (function* () {
         for (const mb of epochBatches(corpus, B, T, 'random', dataRng)) yield { x: { tokens: mb.inputs, shape: [T, B] }, y: mb.targets, size: B };
       })(),

@@ -75,11 +75,11 @@ export class Linear implements Layer {
     if (!this.last) throw new Error('Linear.backward called before forward');
     const { x, y, R, dz, dx } = this.last;
     const { inputSize: I, outputSize: O } = this.config;
-    // dz = dy ⊙ φ'(z), from the output y                                     (R,O)
-    activationGrad(this.config.activation, dz, dy, y, R * O);
+    // dz = dy ⊙ φ'(z), from the output y (φ = identity: dz is dy)           (R,O)
+    const g = this.config.activation === 'identity' ? dy : (activationGrad(this.config.activation, dz, dy, y, R * O), dz);
     // dW += dzᵀ x;  db += Σ_rows dz;  dx = dz W
     if (inputGrad) dx.fill(0);
-    linearBackward(this.k, inputGrad ? dx : undefined, this.w.grad, this.b?.grad, dz, x, this.w.data, R, I, O);
+    linearBackward(this.k, inputGrad ? dx : undefined, this.w.grad, this.b?.grad, g, x, this.w.data, R, I, O);
     return inputGrad ? dx : undefined;
   }
 }
