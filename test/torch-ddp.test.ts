@@ -5,7 +5,7 @@
 // epoch in recur lands where a 3-epoch PyTorch run lands (the optimizer's state, step count and
 // data Rng carried over). Skipped, with the reason, where /usr/bin/python3 has no torch.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,21 @@ function epochs(stdout: string): { epoch: number; step: number; valPerplexity: n
   return stdout.split('\n').map((l) => l.replace(/^\[default\d+\]:/, '')).filter((l) => l.startsWith('{"event": "epoch"')).map((l) => JSON.parse(l));
 }
 
+/** `run`, without waiting: the two PyTorch runs overlap (most of their time is starting Python and torch). */
+function runAsync(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
 const read = (path: string): SafetensorsFile => parseSafetensors(readFileSync(path), path);
 
 /** Every tensor of `expected` (model and optimizer state) in `actual`, to `bound` relative to the tensor's scale. */
@@ -53,7 +68,7 @@ function sameTensors(actual: SafetensorsFile, expected: SafetensorsFile, bound: 
   assert.ok(n > 0, `${what}: no tensors compared`);
 }
 
-test('DDP with 2 processes equals one process, recur evaluates and resumes its checkpoint', (t) => {
+test('DDP with 2 processes equals one process, recur evaluates and resumes its checkpoint', async (t) => {
   const missing = torchMissing();
   if (missing !== undefined) {
     t.skip(`needs PyTorch: ${missing}`);
@@ -64,10 +79,11 @@ test('DDP with 2 processes equals one process, recur evaluates and resumes its c
     const text = join(dir, 'tiny.txt');
     writeFileSync(text, readFileSync(join(ROOT, 'data', 'timemachine.txt'), 'utf8').slice(0, 3000));
     const options = ['--data', text, '--hidden', '16', '--embedding', '8', '--batch', '4', '--steps', '8', '--lr', '0.01', '--json'];
-    const ddpOut = epochs(run(PYTHON, ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--monitor_interval', '0.2',
+    const [ddpText, oneText] = await Promise.all([runAsync(PYTHON, ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--monitor_interval', '0.2',
       '--nproc_per_node', '2', '--master_port', String(29500 + (process.pid % 500)), TRAIN, ...options, '--epochs', '2', '--out', join(dir, 'ddp')],
-    { GLOO_SOCKET_IFNAME: 'lo', OMP_NUM_THREADS: '1' }));
-    const oneOut = epochs(run(PYTHON, [TRAIN, ...options, '--epochs', '3', '--epoch-checkpoints', '--out', join(dir, 'one')]));
+    { GLOO_SOCKET_IFNAME: 'lo', OMP_NUM_THREADS: '1' }),
+    runAsync(PYTHON, [TRAIN, ...options, '--epochs', '3', '--epoch-checkpoints', '--out', join(dir, 'one')])]);
+    const ddpOut = epochs(ddpText), oneOut = epochs(oneText);
     assert.deepEqual(ddpOut.map((e) => [e.epoch, e.processes]), [[1, 2], [2, 2]], 'the DDP run: 2 epochs on 2 processes');
     assert.equal(ddpOut[1]!.step, oneOut[1]!.step, 'the same optimizer steps');
 

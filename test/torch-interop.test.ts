@@ -9,8 +9,9 @@
 // (one-hot and embedding), composed models (a classifier embedding → bidirectional 2-layer recurrent
 // → reduce → linear, a tagger, a final-state classifier with dropout), and forecasters (RNN/GRU/
 // LSTM/TDNN windows, NARX, AR). Cells torch has run on torch.nn.RNN/GRU/LSTM, also as the loop
-// (`loop`). All Python work is one process; skipped, with the reason, where /usr/bin/python3 has
-// no torch.
+// (`loop`). Also: a classifier written in plain PyTorch saved through save_state_dict runs in
+// recur, and files recur_torch cannot use are refused with one line. All Python work is one
+// process; skipped, with the reason, where /usr/bin/python3 has no torch.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -180,6 +181,26 @@ const cases: Case[] = [
                arRegressors, [TIMES.length, 2]),
 ];
 
+/** A classifier written in plain PyTorch (interop.py's GruClassifier: nn.GRU + nn.Linear, not
+ *  recur_torch's modules), its state_dict saved as a recur file of this config: recur must compute
+ *  what the PyTorch module computes. */
+const PLAIN: LayerConfig[] = [
+  { type: 'recurrent', name: 'rnn', cell: 'gru', resetAfter: true, inputSize: 3, hiddenSize: 5, numLayers: 2, bidirectional: true, output: 'final' },
+  { type: 'linear', name: 'head', inputSize: 10, outputSize: 3 },
+];
+const plainInput: TensorToWrite[] = [{ name: 'x', shape: [T, B, 3], data: normals(T * B * 3) }, lengths];
+
+/** Files recur_torch must refuse, with the line it must say. */
+const refused: { name: string; file: Uint8Array; message: RegExp; op?: string; config?: unknown }[] = [
+  { name: 'a layer defined in TypeScript', message: /"custom:attention" is defined in TypeScript/,
+    file: serializeSafetensors([], { 'recur.config': JSON.stringify({ model: 'layers', root: { type: 'sequential', layers: [{ type: 'custom:attention' }] } }) }) },
+  { name: 'a tensor of the wrong shape', message: /tensor "weight_hh_l0": expected shape \(4, 4\), got \(4, 3\)/,
+    file: serializeSafetensors([{ name: 'weight_ih_l0', shape: [4, 2], data: new Float32Array(8) }, { name: 'weight_hh_l0', shape: [4, 3], data: new Float32Array(12) }],
+      { 'recur.config': JSON.stringify({ cell: 'rnn', inputSize: 2, hiddenSize: 4, bias: false }) }) },
+  { name: 'an unknown cell', message: /"cell" must be one of "rnn", "gru", "lstm", "residual", got 'lstmx'/, op: 'make',
+    config: { cell: 'lstmx', inputSize: 2, hiddenSize: 4 }, file: new Uint8Array(0) },
+];
+
 /** PyTorch's ŷ is every step of the windows (W, B); recur's predict reads the last one. */
 function pick(name: string, c: Case, theirs: Float64Array): Float64Array {
   const x = c.input[0]!;
@@ -216,6 +237,14 @@ test('every recur model file runs in PyTorch with recur\'s outputs, and PyTorch-
         { op: 'make', config: c.config, seed: i, model: join(dir, `${i}-torch.safetensors`), out: join(dir, `${i}-make.safetensors`), ...common },
       ];
     });
+    writeFileSync(join(dir, 'plain-input.safetensors'), serializeSafetensors(plainInput));
+    jobs.push({ op: 'torch', config: { model: 'layers', root: { type: 'sequential', layers: PLAIN } }, seed: 3, model: join(dir, 'plain.safetensors'),
+                out: join(dir, 'plain-out.safetensors'), input: join(dir, 'plain-input.safetensors') });
+    refused.forEach((r, i) => {
+      writeFileSync(join(dir, `refused-${i}.safetensors`), r.file);
+      jobs.push({ op: r.op ?? 'run', ...(r.config ? { config: r.config as Record<string, unknown> } : {}), model: join(dir, `refused-${i}.safetensors`),
+                  input: join(dir, 'plain-input.safetensors'), out: join(dir, `refused-${i}.txt`), error: true } as (typeof jobs)[number]);
+    });
     writeFileSync(join(dir, 'jobs.json'), JSON.stringify(jobs));
     const r = spawnSync(PYTHON, [INTEROP, join(dir, 'jobs.json')], { encoding: 'utf8' });
     assert.equal(r.status, 0, `interop.py exited with ${r.status}:\n${r.stderr}`);
@@ -227,6 +256,17 @@ test('every recur model file runs in PyTorch with recur\'s outputs, and PyTorch-
       // PyTorch's own initialisation, not recur's: the weights differ, and recur reads them
       assert.notDeepEqual([...torchFile.tensors.values()][0]!.bytes, [...recurFile.tensors.values()][0]!.bytes, `${c.name}: the two files hold different weights`);
       check(c, c.run(torchFile), read(join(dir, `${i}-make.safetensors`)), 'PyTorch → recur');
+    });
+    // a plain PyTorch module's state_dict, through recur's loadModel
+    const plainX = { data: plainInput[0]!.data as Float32Array, shape: [T, B, 3], lengths: LENGTHS };
+    const plainY = Float32Array.from(loadModel(read(join(dir, 'plain.safetensors')), k).eval().forward(plainX).data);
+    const theirs = tensorToFloat64(read(join(dir, 'plain-out.safetensors')).tensors.get('y')!, 'y');
+    const d = compare(Array.from(plainY), theirs);
+    assert.ok(d.normwise <= TOLERANCE, describeDiff('plain PyTorch GRU classifier (PyTorch → recur) y', Array.from(plainY), theirs, d));
+    refused.forEach((r, i) => {
+      const message = readFileSync(join(dir, `refused-${i}.txt`), 'utf8');
+      assert.match(message, r.message, `${r.name}: the message`);
+      assert.doesNotMatch(message, /\n|Traceback/, `${r.name}: one line`);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });

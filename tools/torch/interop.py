@@ -11,6 +11,11 @@ JOBS.json is a list of jobs; each writes its outputs (float64) to "out":
     {"op": "make", "config": {recur.config}, "seed": S, "model": FILE, "input": FILE, "out": FILE [, "loop": true]}
         build the module with PyTorch's initialisation (torch.manual_seed(S)), write it as a recur
         file, read that file back and run it
+    {"op": "torch", "config": {recur.config}, "seed": S, "model": FILE, "input": FILE, "out": FILE}
+        a plain PyTorch classifier (GruClassifier below, not recur_torch's modules): its state_dict
+        written as a recur file of that config (save_state_dict), its own outputs on the input
+
+A job with "error": true must fail with a CheckpointError; its message is written to "out" (text).
 
 The input file holds "x" (floats) or "tokens" (integers), and optionally "lengths" (B) and, for a
 stack or a language model, "h0" / "c0". Outputs: a stack "y", "h_n" (and "c_n"); a language model
@@ -65,8 +70,38 @@ def run(m, input_path):
     return out
 
 
+class GruClassifier(torch.nn.Module):
+    """A PyTorch classifier as one writes it: nn.GRU (2 layers, bidirectional) over packed
+    sequences, [h→_n ; h←_n] of the top layer → nn.Linear."""
+
+    def __init__(self, inputs, hidden, classes):
+        super().__init__()
+        self.rnn = torch.nn.GRU(inputs, hidden, num_layers=2, bidirectional=True)
+        self.head = torch.nn.Linear(2 * hidden, classes)
+
+    def forward(self, x, lengths):
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, lengths, enforce_sorted=False)
+        _, h_n = self.rnn(packed)
+        return self.head(torch.cat([h_n[-2], h_n[-1]], dim=-1))
+
+
+def plain_torch(j):
+    """The "torch" job: GruClassifier's weights as a recur file, and its own outputs."""
+    torch.manual_seed(int(j.get("seed", 0)))
+    layers = j["config"]["root"]["layers"]
+    m = GruClassifier(layers[0]["inputSize"], layers[0]["hiddenSize"], layers[1]["outputSize"]).double().eval()
+    rt.save_state_dict(m.state_dict(), j["config"], j["model"])
+    x, lengths, _ = _inputs(j["input"])
+    with torch.no_grad():
+        return {"y": m(x, lengths)}
+
+
 def job(j):
     loop = bool(j.get("loop", False))
+    if j["op"] == "torch":
+        out = plain_torch(j)
+        rt.write_safetensors(j["out"], [(k, v.detach().double().contiguous().numpy()) for k, v in out.items()])
+        return
     if j["op"] == "make":
         torch.manual_seed(int(j.get("seed", 0)))
         m = rt.module_from_config(j["config"], "config", loop)
@@ -88,7 +123,16 @@ def main(argv):
     for i, j in enumerate(jobs):
         try:
             job(j)
-        except (rt.CheckpointError, KeyError, OSError) as e:
+            if j.get("error"):
+                print(f"interop.py: job {i} ({j.get('model')}): expected an error, got none", file=sys.stderr)
+                return 1
+        except rt.CheckpointError as e:
+            if not j.get("error"):
+                print(f"interop.py: job {i} ({j.get('model')}): {e}", file=sys.stderr)
+                return 1
+            with open(j["out"], "w", encoding="utf-8") as f:
+                f.write(str(e))
+        except (KeyError, OSError) as e:
             print(f"interop.py: job {i} ({j.get('model')}): {e}", file=sys.stderr)
             return 1
     return 0

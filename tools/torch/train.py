@@ -163,6 +163,8 @@ def main():
     backend = o.backend if o.backend != "auto" else ("nccl" if cuda else "gloo")
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}" if cuda else "cpu")
     torch.set_num_threads(o.threads)
+    if backend == "nccl" and not cuda:
+        raise rt.CheckpointError("--backend nccl needs CUDA, which this torch does not see; use --backend gloo (CPUs)")
     if o.batch % world != 0:
         raise rt.CheckpointError(f"--batch {o.batch} must be a multiple of the {world} processes (each takes --batch / N rows)")
     if world > 1:
@@ -229,6 +231,6 @@ def main():
 if __name__ == "__main__":
     try:
         main()
-    except rt.CheckpointError as e:
+    except (rt.CheckpointError, OSError) as e:
         print(f"train.py: {e}", file=sys.stderr)
         sys.exit(1)

@@ -11,6 +11,6 @@ from .files import (CONFIG_KEY, DATA_KEY, TRAIN_KEY, CheckpointError, read_confi
                     write_safetensors)
 from .layers import build_layer  # noqa: F401
 from .lm import LanguageModel, greedy, perplexity, sample, train  # noqa: F401
-from .models import file_config, load_file, load_tensors, module_from_config, save_module  # noqa: F401
+from .models import file_config, load_file, load_tensors, module_from_config, save_module, save_state_dict  # noqa: F401
 from .recurrent import LoopRecurrent, make_recurrent, native, parse_config  # noqa: F401
 from .text import REPO, SHIPPED_TEXTS, Tokenizer, preprocess_d2l, read_text, tokenize  # noqa: F401

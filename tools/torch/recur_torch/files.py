@@ -24,8 +24,11 @@ _CODES = {np.dtype(np.float32): ("F32", "<f4"), np.dtype(np.float64): ("F64", "<
 
 def read_safetensors(path):
     """(tensors: dict name -> np.ndarray in file order, metadata: dict str -> str)."""
-    with open(path, "rb") as f:
-        raw = f.read()
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read it ({e.strerror})") from None
     if len(raw) < 8:
         raise CheckpointError(f"{path}: not a safetensors file ({len(raw)} bytes)")
     (n,) = struct.unpack("<Q", raw[:8])

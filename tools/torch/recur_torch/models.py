@@ -8,6 +8,8 @@
     module_from_config(o)      the same module with fresh (PyTorch-initialised) weights
     save_module(m, path)       config and float32 tensors, readable by recur (loadModel, loadLm,
                                loadStack, loadForecaster, `recur eval|generate|run|forecast`)
+    save_state_dict(sd, o, p)  any module's state_dict (your own nn.GRU + nn.Linear) as a recur file of
+                               config o, its names and shapes checked against the config first
 
 Every tensor is checked by name and shape before any is used; optim.* and train.* (a training
 run's state) are skipped where recur allows them (language models and composed models).
@@ -100,3 +102,13 @@ def save_module(m, path, extra=(), metadata=None):
     meta = dict(metadata or {})
     meta[CONFIG_KEY] = dumps(file_config(m))
     write_safetensors(path, tensors + list(extra), meta)
+
+
+def save_state_dict(state_dict, config, path, metadata=None):
+    """Write the state_dict of any module (its names must be the config's: a layer named "rnn"
+    holds rnn.weight_ih_l0, ...) as a recur file whose "recur.config" is `config`. Returns the
+    recur_torch module holding those weights."""
+    m = module_from_config(config, "config")
+    load_tensors(m, {name: t.detach().cpu().double().numpy() for name, t in state_dict.items()}, "state_dict")
+    save_module(m, path, (), metadata)
+    return m

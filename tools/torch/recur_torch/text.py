@@ -22,8 +22,11 @@ def read_text(path):
     or a corpus shipped in data/ by name (timemachine, tinyshakespeare)."""
     if path in SHIPPED_TEXTS and not os.path.exists(path):
         path = os.path.join(REPO, "data", SHIPPED_TEXTS[path])
-    with open(path, "rb") as f:
-        raw = f.read()
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read it ({e.strerror}); expected a UTF-8 file or one of {', '.join(SHIPPED_TEXTS)}") from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
