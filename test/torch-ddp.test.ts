@@ -80,7 +80,7 @@ test('DDP with 2 processes equals one process, recur evaluates and resumes its c
     writeFileSync(text, readFileSync(join(ROOT, 'data', 'timemachine.txt'), 'utf8').slice(0, 3000));
     const options = ['--data', text, '--hidden', '16', '--embedding', '8', '--batch', '4', '--steps', '8', '--lr', '0.01', '--json'];
     const [ddpText, oneText] = await Promise.all([runAsync(PYTHON, ['-m', 'torch.distributed.run', '--redirects', '1', '--tee', '1', '--monitor_interval', '0.2',
-      '--nproc_per_node', '2', '--master_port', String(29500 + (process.pid % 500)), TRAIN, ...options, '--epochs', '2', '--out', join(dir, 'ddp')],
+      '--standalone', '--nproc_per_node', '2', TRAIN, ...options, '--epochs', '2', '--out', join(dir, 'ddp')],
     { GLOO_SOCKET_IFNAME: 'lo', OMP_NUM_THREADS: '1' }),
     runAsync(PYTHON, [TRAIN, ...options, '--epochs', '3', '--epoch-checkpoints', '--out', join(dir, 'one')])]);
     const ddpOut = epochs(ddpText), oneOut = epochs(oneText);

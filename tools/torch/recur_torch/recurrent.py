@@ -178,22 +178,27 @@ class LoopRecurrent(_Stack, nn.Module):
         hw = None if w_hh is None else F.linear(h, w_hh, b_hh)  # W_hh h_{t-1} + b_hh   (B, G·H)
         cell = c["cell"]
         if cell in ("rnn", "residual"):
-            z = x_proj if hw is None else x_proj + hw
+            # z = W_ih x_t + b_ih (+ W_hh h_{t-1} + b_hh);  rnn: h_t = f(z);  residual: h_t = h_{t-1} + f(z)
+            z = x_proj if hw is None else x_proj + hw                                  # (B, H)
             f = {"tanh": torch.tanh, "relu": torch.relu, "identity": lambda v: v}[c["nonlinearity"]](z)
             return (h + f if cell == "residual" else f), None
         if cell == "lstm":
-            i, fg, g, o = (x_proj + hw).chunk(4, dim=-1)
+            # i, f, g, o = σ, σ, tanh, σ of W_ih x + b_ih + W_hh h + b_hh;  c_t = f ⊙ c + i ⊙ g;  h_t = o ⊙ tanh(c_t)
+            i, fg, g, o = (x_proj + hw).chunk(4, dim=-1)                               # 4 × (B, H)
             c_t = torch.sigmoid(fg) * cst + torch.sigmoid(i) * torch.tanh(g)
             return torch.sigmoid(o) * torch.tanh(c_t), c_t
-        xr, xz, xn = x_proj.chunk(3, dim=-1)
-        hr, hz, hn = hw.chunk(3, dim=-1)
+        xr, xz, xn = x_proj.chunk(3, dim=-1)                                           # 3 × (B, H)
+        hr, hz, hn = hw.chunk(3, dim=-1)                                               # 3 × (B, H)
+        # r = σ(W_ir x + b_ir + W_hr h + b_hr);  z = σ(W_iz x + b_iz + W_hz h + b_hz)
         r = torch.sigmoid(xr + hr)
         z = torch.sigmoid(xz + hz)
         if c["resetAfter"]:
+            # n = tanh(W_in x + b_in + r ⊙ (W_hn h_{t-1} + b_hn))
             n = torch.tanh(xn + r * hn)
         else:
-            # W_hn (r ⊙ h_{t-1}) + b_hn
+            # n = tanh(W_in x + b_in + W_hn (r ⊙ h_{t-1}) + b_hn)
             n = torch.tanh(xn + F.linear(r * h, w_hh[2 * H:], None if b_hh is None else b_hh[2 * H:]))
+        # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
         return (1 - z) * n + z * h, None
 
     def _direction(self, x, mask, h, cst, s, reverse):
