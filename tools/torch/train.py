@@ -163,6 +163,8 @@ def main():
     backend = o.backend if o.backend != "auto" else ("nccl" if cuda else "gloo")
     device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}" if cuda else "cpu")
     torch.set_num_threads(o.threads)
+    if cuda:
+        torch.cuda.set_device(device)
     if backend == "nccl" and not cuda:
         raise rt.CheckpointError("--backend nccl needs CUDA, which this torch does not see; use --backend gloo (CPUs)")
     if o.batch % world != 0:
