@@ -1,0 +1,147 @@
+/**
+ * @module onnx/import/graph
+ * An imported ONNX graph, run node by node with the standard semantics of the operators recur
+ * imports: RNN/GRU/LSTM by recur's recurrent stack, the glue and head operators in plain
+ * TypeScript (float64). Every node is checked when the graph is made, so that a model outside the
+ * supported set is refused at once, in one line naming the node and its op type.
+ */
+import { formatShape, RecurError } from '../../errors.js';
+import { decodeModel, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from '../proto.js';
+import { MATH_OPS } from './math-ops.js';
+import { RECURRENT_OPS, recurrentSpec, runRecurrent } from './recurrent-op.js';
+import { SHAPE_OPS, type OpFn } from './shape-ops.js';
+import { checkType, fromTensorProto, isIntType, makeValue, nodeLabel, type Value } from './values.js';
+
+/** A tensor given to or returned by `OnnxGraph.run`: row-major values and their shape. */
+export interface OnnxTensor {
+  readonly data: ArrayLike<number> | BigInt64Array;
+  readonly shape: readonly number[];
+}
+
+/** A graph output: float64 values (integers for an integer output), row-major, and the ONNX data type. */
+export interface OnnxResult {
+  readonly data: Float64Array;
+  readonly shape: readonly number[];
+  /** ONNX's TensorProto.DataType: 1 FLOAT, 7 INT64, ... */
+  readonly type: number;
+}
+
+/** A graph input or output as the model declares it: dims are sizes, symbolic names, or undefined. */
+export interface OnnxValueInfo {
+  readonly name: string;
+  /** ONNX's TensorProto.DataType (1 FLOAT, 7 INT64, ...). */
+  readonly type: number;
+  /** The declared dimensions: a size, a name ("batch") or undefined when unknown; undefined when the rank is not declared. */
+  readonly shape: readonly (number | string | undefined)[] | undefined;
+}
+
+const RUN: Record<string, OpFn> = { ...SHAPE_OPS, ...MATH_OPS };
+for (const op of Object.keys(RECURRENT_OPS)) RUN[op] = (node, inputs, what) => runRecurrent(node, inputs, what);
+
+/** Every op type recur imports. */
+export const SUPPORTED_OPS: readonly string[] = Object.keys(RUN).sort();
+
+function valueInfo(v: ValueInfoProto): OnnxValueInfo {
+  const t = v.type?.tensor_type;
+  const dims = t?.shape?.dim;
+  return { name: v.name, type: t?.elem_type ?? 0,
+           shape: dims?.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : d.dim_param || undefined)) };
+}
+
+/** A model read from ONNX bytes, checked node by node, ready to run. */
+export class OnnxGraph {
+  /** The inputs to feed (graph inputs that are not initializers), in the model's order. */
+  readonly inputs: readonly OnnxValueInfo[];
+  /** The outputs `run` returns, in the model's order. */
+  readonly outputs: readonly OnnxValueInfo[];
+  /** The default domain's opset version. */
+  readonly opset: number;
+  /** The nodes in execution order. */
+  readonly nodes: readonly NodeProto[];
+  /** The initializers (weights and constants) by name. */
+  readonly initializers: ReadonlyMap<string, Value>;
+  /** Names the model in messages. */
+  readonly what: string;
+
+  constructor(model: ModelProto, what = 'ONNX model') {
+    this.what = what;
+    const g: GraphProto | undefined = model.graph;
+    if (!g) throw new RecurError(`${what}: expected an ONNX model with a graph, got none`);
+    const ops = (model.opset_import ?? []).filter((o) => !o.domain || o.domain === 'ai.onnx');
+    if (ops.length === 0) throw new RecurError(`${what}: expected an opset_import of the default ONNX domain, got none`);
+    this.opset = Number(ops[0]!.version);
+    const inits = new Map<string, Value>();
+    for (const t of g.initializer ?? []) inits.set(t.name ?? '', fromTensorProto(t, `${what}: initializer "${t.name}"`));
+    this.initializers = inits;
+    this.inputs = (g.input ?? []).filter((v) => !inits.has(v.name)).map(valueInfo);
+    this.outputs = (g.output ?? []).map(valueInfo);
+    for (const v of this.inputs) checkType(v.type, `${what}: input "${v.name}"`);
+    this.nodes = g.node ?? [];
+    this.check();
+  }
+
+  /** Every node is supported, with attributes recur honours, and reads only values computed before it. */
+  private check(): void {
+    const known = new Set<string>(['', ...this.initializers.keys(), ...this.inputs.map((v) => v.name)]);
+    for (const node of this.nodes) {
+      const label = `${this.what}: ${nodeLabel(node)}`;
+      if (node.domain && node.domain !== 'ai.onnx') throw new RecurError(`${label}: operator domain "${node.domain}" is not ONNX's default domain; recur cannot import it`);
+      if (!RUN[node.op_type]) throw new RecurError(`${label}: recur does not import this operator (it imports ${SUPPORTED_OPS.join(', ')})`);
+      if (RECURRENT_OPS[node.op_type]) recurrentSpec(node, label);
+      if ((node.op_type === 'Softmax' || node.op_type === 'LogSoftmax') && this.opset < 13) {
+        throw new RecurError(`${label}: opset ${this.opset} flattens its input before ${node.op_type}; recur imports it from opset 13 on`);
+      }
+      for (const name of node.input ?? []) {
+        if (!known.has(name)) throw new RecurError(`${label}: input "${name}" is not computed before this node (is the graph sorted?)`);
+      }
+      for (const name of node.output ?? []) known.add(name);
+    }
+    for (const v of this.outputs) if (!known.has(v.name)) throw new RecurError(`${this.what}: output "${v.name}" is computed by no node`);
+  }
+
+  /** The outputs for the given inputs (by name; integer inputs such as token ids as numbers or
+   *  BigInt64Array). Values are computed in float64. */
+  run(feeds: Readonly<Record<string, OnnxTensor>>): Record<string, OnnxResult> {
+    const env = new Map<string, Value>(this.initializers);
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((v) => v.name === name)) throw new RecurError(`${this.what}: no input named "${name}"; the inputs are ${this.inputs.map((v) => v.name).join(', ')}`);
+    }
+    for (const info of this.inputs) env.set(info.name, this.feed(info, feeds[info.name]));
+    for (const node of this.nodes) {
+      const inputs = (node.input ?? []).map((n) => (n === '' ? undefined : env.get(n)!));
+      const outs = RUN[node.op_type]!(node, inputs, `${this.what}: ${nodeLabel(node)}`);
+      (node.output ?? []).forEach((name, k) => { if (name !== '' && outs[k]) env.set(name, outs[k]!); });
+    }
+    const result: Record<string, OnnxResult> = {};
+    for (const o of this.outputs) {
+      const v = env.get(o.name)!;
+      result[o.name] = { data: v.data, shape: v.shape, type: v.type };
+    }
+    return result;
+  }
+
+  /** A given input as a value, checked against the declared type, rank and fixed sizes. */
+  private feed(info: OnnxValueInfo, t: OnnxTensor | undefined): Value {
+    const what = `${this.what}: input "${info.name}"`;
+    if (!t) throw new RecurError(`${what} is not given`);
+    const shape = [...t.shape];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (t.data.length !== n) throw new RecurError(`${what}: shape ${formatShape(shape)} holds ${n} values, got ${t.data.length}`);
+    if (info.shape) {
+      const ok = info.shape.length === shape.length && info.shape.every((d, i) => typeof d !== 'number' || d === shape[i]);
+      if (!ok) throw new RecurError(`${what}: expected shape (${info.shape.map((d) => d ?? '?').join(', ')}), got ${formatShape(shape)}`);
+    }
+    const data = Float64Array.from(t.data as ArrayLike<number>, Number);
+    const int = isIntType(info.type);
+    for (let i = 0; i < n; i++) {
+      const v = data[i]!;
+      if (int ? !Number.isInteger(v) : !Number.isFinite(v)) throw new RecurError(`${what}: expected ${int ? 'integers' : 'finite numbers'}, got ${v} at index ${i}`);
+    }
+    return makeValue(info.type, shape, data);
+  }
+}
+
+/** Read and check a model from the bytes of a .onnx file; `what` names it in messages. */
+export function readOnnx(bytes: Uint8Array, what = 'ONNX model'): OnnxGraph {
+  return new OnnxGraph(decodeModel(bytes, what), what);
+}

@@ -1,0 +1,101 @@
+// ONNX import against PyTorch and against ONNX's own operator tests. The fixtures in
+// test/fixtures/onnx/ come from tools/onnx/make_import_fixtures.py:
+//   torch/<name>:  a module exported by torch.onnx.export (opset 14); expected.json holds the inputs
+//                  and PyTorch's float32 outputs on them
+//   packed/<name>: one RNN/GRU/LSTM node with sequence_lens, expected = the torch module on a packed
+//                  sequence
+//   node/<test>:   ONNX's operator test cases (model.onnx, test_data_set_0/{input,output}_k.pb)
+// Every expected value is PyTorch's or ONNX's; the bound is the issue's 1e-5 (max abs).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { importOnnx } from '../src/onnx/import/index.js';
+import { decodeTensor } from '../src/onnx/proto.js';
+import { readFloats, readInts } from '../src/onnx/tensors.js';
+import { ROOT } from './helpers.js';
+
+const DIR = `${ROOT}test/fixtures/onnx`;
+const TOL = 1e-5;
+
+interface Entry { name: string; dtype: string; shape: number[]; data: number[] }
+interface Expected { about: string; inputs: Entry[]; outputs: Entry[] }
+
+function maxAbsDiff(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  assert.equal(got.length, want.length);
+  let m = 0;
+  for (let i = 0; i < got.length; i++) m = Math.max(m, Math.abs(got[i]! - want[i]!));
+  return m;
+}
+
+const read = (kind: string, name: string) => ({
+  bytes: new Uint8Array(readFileSync(`${DIR}/${kind}/${name}/model.onnx`)),
+  expected: JSON.parse(readFileSync(`${DIR}/${kind}/${name}/expected.json`, 'utf8')) as Expected,
+});
+
+const torchCases = readdirSync(`${DIR}/torch`).sort();
+const packedCases = readdirSync(`${DIR}/packed`).sort();
+
+test('the torch fixtures cover every cell, stacks, both directions, batch_first, initial states and heads', () => {
+  const names = torchCases.join(' ');
+  for (const part of ['rnn_tanh_', 'rnn_relu_', 'gru_', 'lstm_', '_l3_', '_bi', '_bf', '_h0', 'classifier', 'tagger', 'final_state']) {
+    assert.match(names, new RegExp(part), `no fixture with ${part}`);
+  }
+  assert.ok(torchCases.length >= 28, `${torchCases.length} fixtures`);
+});
+
+for (const [kind, cases] of [['torch', torchCases], ['packed', packedCases]] as const) {
+  for (const name of cases) {
+    test(`${kind}/${name} runs in recur as in PyTorch (max abs ≤ 1e-5)`, () => {
+      const { bytes, expected } = read(kind, name);
+      const graph = importOnnx(bytes, { what: name });
+      const feeds = Object.fromEntries(expected.inputs.map((e) => [e.name, { data: e.data, shape: e.shape }]));
+      const out = graph.run(feeds);
+      for (const e of expected.outputs) {
+        const got = out[e.name];
+        assert.ok(got, `${name}: no output ${e.name}`);
+        assert.deepEqual([...got.shape], e.shape, `${name} ${e.name} shape`);
+        const d = maxAbsDiff(got.data, e.data);
+        assert.ok(d <= TOL, `${name} ${e.name}: max abs diff ${d}`);
+      }
+    });
+  }
+}
+
+const NODE = `${DIR}/node`;
+const nodeCases = readdirSync(NODE).filter((n) => n.startsWith('test_')).sort();
+
+test('ONNX operator test cases: all twelve RNN/GRU/LSTM cases are present', () => {
+  assert.equal(nodeCases.length, 12);
+});
+
+for (const name of nodeCases) {
+  test(`ONNX operator test ${name}`, () => {
+    const bytes = new Uint8Array(readFileSync(`${NODE}/${name}/model.onnx`));
+    if (name === 'test_lstm_with_peepholes') {
+      // recur's LSTM has no peepholes: refused, naming the node and the input
+      assert.throws(() => importOnnx(bytes, { what: name }), /^RecurError: test_lstm_with_peepholes: node ".*" \(LSTM\): has peephole weights \(input P "P"\); recur cannot import it$/);
+      return;
+    }
+    const graph = importOnnx(bytes, { what: name });
+    const set = `${NODE}/${name}/test_data_set_0`;
+    const files = readdirSync(set);
+    const feeds: Record<string, { data: ArrayLike<number>; shape: number[] }> = {};
+    graph.inputs.forEach((info, k) => {
+      const t = decodeTensor(new Uint8Array(readFileSync(`${set}/input_${k}.pb`)));
+      const data = t.data_type === 1 ? readFloats(t, info.name) : readInts(t, info.name);
+      feeds[info.name] = { data, shape: (t.dims ?? []).map(Number) };
+    });
+    const out = graph.run(feeds);
+    const outputs = files.filter((f) => f.startsWith('output_')).sort();
+    assert.ok(outputs.length >= 1);
+    for (const f of outputs) {
+      const t = decodeTensor(new Uint8Array(readFileSync(`${set}/${f}`)));
+      const got = out[t.name!];
+      assert.ok(got, `${name}: no output ${t.name}`);
+      assert.deepEqual([...got.shape], (t.dims ?? []).map(Number));
+      const d = maxAbsDiff(got.data, readFloats(t, t.name!));
+      assert.ok(d <= TOL, `${name} ${t.name}: max abs diff ${d}`);
+    }
+  });
+}
+
