@@ -7,6 +7,7 @@
  */
 import { formatShape, RecurError } from '../../errors.js';
 import { decodeModel, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from '../proto.js';
+import { graphToModel, type ImportedModel, type ToModelOptions } from './convert.js';
 import { MATH_OPS } from './math-ops.js';
 import { RECURRENT_OPS, recurrentSpec, runRecurrent } from './recurrent-op.js';
 import { SHAPE_OPS, type OpFn } from './shape-ops.js';
@@ -102,6 +103,26 @@ export class OnnxGraph {
   /** The outputs for the given inputs (by name; integer inputs such as token ids as numbers or
    *  BigInt64Array). Values are computed in float64. */
   run(feeds: Readonly<Record<string, OnnxTensor>>): Record<string, OnnxResult> {
+    const env = this.evaluate(feeds);
+    const result: Record<string, OnnxResult> = {};
+    for (const o of this.outputs) {
+      const v = env.get(o.name)!;
+      result[o.name] = { data: v.data, shape: v.shape, type: v.type };
+    }
+    return result;
+  }
+
+  /**
+   * The graph as a recur Model (embedding → recurrent layers → last step or final state → linear,
+   * as torch.onnx.export writes them), checked against the graph on probe inputs; a RecurError
+   * naming the node or the difference when the graph is no such chain (run it with `run` instead).
+   */
+  toModel(options: ToModelOptions = {}): ImportedModel {
+    return graphToModel(this, options);
+  }
+
+  /** Every value the graph computes for these inputs, by name (initializers included). */
+  evaluate(feeds: Readonly<Record<string, OnnxTensor>>): Map<string, Value> {
     const env = new Map<string, Value>(this.initializers);
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.some((v) => v.name === name)) throw new RecurError(`${this.what}: no input named "${name}"; the inputs are ${this.inputs.map((v) => v.name).join(', ')}`);
@@ -112,12 +133,7 @@ export class OnnxGraph {
       const outs = RUN[node.op_type]!(node, inputs, `${this.what}: ${nodeLabel(node)}`);
       (node.output ?? []).forEach((name, k) => { if (name !== '' && outs[k]) env.set(name, outs[k]!); });
     }
-    const result: Record<string, OnnxResult> = {};
-    for (const o of this.outputs) {
-      const v = env.get(o.name)!;
-      result[o.name] = { data: v.data, shape: v.shape, type: v.type };
-    }
-    return result;
+    return env;
   }
 
   /** A given input as a value, checked against the declared type, rank and fixed sizes. */
