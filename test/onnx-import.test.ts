@@ -9,8 +9,11 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { jsKernels } from '../src/kernels/js/index.js';
+import { loadModel, saveModel } from '../src/nn/model-file.js';
+import type { LayerInput } from '../src/nn/types.js';
 import { importOnnx } from '../src/onnx/import/index.js';
-import { decodeTensor } from '../src/onnx/proto.js';
+import { decodeModel, decodeTensor, encodeModel } from '../src/onnx/proto.js';
 import { readFloats, readInts } from '../src/onnx/tensors.js';
 import { ROOT } from './helpers.js';
 
@@ -99,3 +102,55 @@ for (const name of nodeCases) {
   });
 }
 
+
+// toModel: a torch.onnx.export of a chain becomes a recur Model (float32 kernels here) that computes
+// PyTorch's outputs, and survives saveModel/loadModel.
+const kernels = jsKernels('float32');
+const asInput = (e: Entry): LayerInput => (e.dtype === 'int64'
+  ? { tokens: Int32Array.from(e.data), shape: [e.shape[0]!, e.shape[1]!] }
+  : { data: Float32Array.from(e.data), shape: e.shape });
+
+for (const name of torchCases) {
+  const { bytes, expected } = read('torch', name);
+  if (expected.inputs.length > 1) continue; // initial states as inputs: run, not converted (below)
+  test(`torch/${name} converts to a recur model equal to PyTorch (max abs ≤ 1e-5), saved and loaded`, () => {
+    const { model, batchFirst, input, output } = importOnnx(bytes, { what: name }).toModel({ kernels });
+    assert.equal(input, expected.inputs[0]!.name);
+    assert.equal(output, expected.outputs[0]!.name);
+    assert.equal(batchFirst, name.includes('_bf'));
+    const want = expected.outputs[0]!;
+    const y = model.forward(asInput(expected.inputs[0]!), { batchFirst });
+    assert.deepEqual([...y.shape], want.shape);
+    assert.ok(maxAbsDiff(y.data, want.data) <= TOL, `${name}: max abs diff ${maxAbsDiff(y.data, want.data)}`);
+    const back = loadModel(saveModel(model), kernels).eval();
+    assert.deepEqual(back.config, model.config);
+    assert.ok(maxAbsDiff(back.forward(asInput(expected.inputs[0]!), { batchFirst }).data, want.data) <= TOL);
+  });
+}
+
+test('toModel: which layers a classifier becomes', () => {
+  const { model } = importOnnx(read('torch', 'lstm_classifier').bytes).toModel({ kernels });
+  const layers = (model.config as unknown as { layers: Record<string, unknown>[] }).layers;
+  assert.deepEqual(layers.map((l) => l.type), ['embedding', 'recurrent', 'reduce', 'linear']);
+  assert.deepEqual([layers[1]!.cell, layers[1]!.numLayers, layers[1]!.bidirectional], ['lstm', 2, true]);
+  const fin = (importOnnx(read('torch', 'gru_final_state').bytes).toModel({ kernels }).model.config as unknown as { layers: Record<string, unknown>[] }).layers;
+  assert.deepEqual(fin.map((l) => l.type), ['recurrent', 'linear']);
+  assert.deepEqual([fin[0]!.output, fin[0]!.resetAfter], ['final', true]);
+});
+
+test('toModel refuses a graph with initial states as inputs, in one line', () => {
+  assert.throws(() => importOnnx(read('torch', 'lstm_l2_bi_h0').bytes, { what: 'm.onnx' }).toModel(),
+    /^RecurError: m\.onnx: a recur model takes one input; this graph takes "x", "h0", "c0" \(run it with OnnxGraph\.run instead\)$/);
+});
+
+test('toModel refuses a chain look-alike: a head on the first step instead of the last', () => {
+  const m = decodeModel(read('torch', 'gru_classifier').bytes);
+  // the classifier reads y[-1] through Gather(y, Constant -1): make the constant 0
+  const gather = m.graph!.node!.find((n) => n.op_type === 'Gather' && n.name === '/Gather')!;
+  const constant = m.graph!.node!.find((n) => n.output?.[0] === gather.input![1])!;
+  const t = constant.attribute![0]!.t!;
+  assert.equal(readInts(t, 'index')[0], -1);
+  constant.attribute![0]!.t = { dims: [], data_type: 7, int64_data: [0] };
+  const graph = importOnnx(encodeModel(m), { what: 'first.onnx' });
+  assert.throws(() => graph.toModel(), /^RecurError: first\.onnx: the graph looks like a chain of recur layers \(embedding → recurrent → reduce → linear\) but computes something else \(max difference .*\); run it with OnnxGraph\.run instead$/);
+});
