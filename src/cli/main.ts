@@ -22,6 +22,7 @@ import { GRADIENTS_USAGE, gradientsCommand } from './gradients.js';
 import { TASK_USAGE, taskCommand } from './task.js';
 import { PLOT_TRAIN_USAGE, plotTrainCommand } from './plot-train.js';
 import { FORECAST_USAGE, forecastCommand } from './forecast.js';
+import { IMPORT_USAGE, importCommand, RUN_ONNX_USAGE, runOnnxCommand } from './onnx-import.js';
 
 interface Command {
   run: (args: string[]) => number | Promise<number>;
@@ -34,6 +35,8 @@ const COMMANDS: Record<string, Command> = {
   generate: { run: generateCommand, usage: GENERATE_USAGE, summary: 'generate text from a trained checkpoint' },
   eval: { run: evalCommand, usage: EVAL_USAGE, summary: 'perplexity of a checkpoint on a text' },
   run: { run: runCommand, usage: RUN_USAGE, summary: 'run a saved recurrent stack on inputs; outputs and gradients' },
+  import: { run: importCommand, usage: IMPORT_USAGE, summary: 'convert an ONNX model (torch.onnx.export of RNN/GRU/LSTM) into a recur model file' },
+  'run-onnx': { run: runOnnxCommand, usage: RUN_ONNX_USAGE, summary: 'run an ONNX model with RNN/GRU/LSTM nodes on the tensors of a safetensors file' },
   inspect: { run: inspectCommand, usage: INSPECT_USAGE, summary: 'list the tensors and config in a safetensors file' },
   gradients: { run: gradientsCommand, usage: GRADIENTS_USAGE, summary: 'gradient flow of a recurrent stack: norms against distance, W_hh spectra, plots' },
   task: { run: taskCommand, usage: TASK_USAGE, summary: 'the adding problem and copy memory: does a cell learn long-range dependencies?' },

@@ -47,7 +47,7 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
   const used = (name: string | undefined) => name !== undefined && name !== '' &&
     ((consumers.get(name)?.length ?? 0) > 0 || name === output);
   const refuse = (node: NodeProto, why: string): never => {
-    throw new RecurError(`${graph.what}: ${nodeLabel(node)} ${why}, so the graph is no chain of recur layers (run it with OnnxGraph.run instead)`);
+    throw new RecurError(`${graph.what}: ${nodeLabel(node)} ${why}, so the graph is no chain of recur layers (run the graph as it is: OnnxGraph.run, recur run-onnx)`);
   };
   const plan: PlannedLayer[] = [];
   const absorbed = new Set<NodeProto>();
@@ -149,7 +149,7 @@ function finishRecurrent(plan: PlannedLayer[], shapes: ReadonlyMap<string, reado
       if (shapes.get(x)?.length === 2) plan.splice(i + 1, 0, { kind: 'reduce' });
     }
     if (p.output === 'final' && next?.kind === 'recurrent') {
-      throw new RecurError(`${graph.what}: ${nodeLabel(next.nodes[0]!)} reads the final state of the layer before, so the graph is no chain of recur layers (run it with OnnxGraph.run instead)`);
+      throw new RecurError(`${graph.what}: ${nodeLabel(next.nodes[0]!)} reads the final state of the layer before, so the graph is no chain of recur layers (run the graph as it is: OnnxGraph.run, recur run-onnx)`);
     }
   }
 }

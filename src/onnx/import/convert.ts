@@ -44,7 +44,7 @@ const AGREE = 1e-9;
 export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): ImportedModel {
   const what = graph.what;
   if (graph.inputs.length !== 1) {
-    throw new RecurError(`${what}: a recur model takes one input; this graph takes ${graph.inputs.map((v) => `"${v.name}"`).join(', ')} (run it with OnnxGraph.run instead)`);
+    throw new RecurError(`${what}: a recur model takes one input; this graph takes ${graph.inputs.map((v) => `"${v.name}"`).join(', ')} (run the graph as it is: OnnxGraph.run, recur run-onnx)`);
   }
   const input = graph.inputs[0]!;
   const output = options.output ?? graph.outputs[0]!.name;
@@ -74,7 +74,7 @@ export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): Im
     for (let i = 0; same && i < want.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - want.data[i]!));
     if (!(diff <= AGREE)) {
       throw new RecurError(`${what}: the graph looks like a chain of recur layers (${plan.map((p) => p.kind).join(' → ')}) but computes something else `
-        + `(${same ? `max difference ${diff.toExponential(2)}` : `shape ${formatShape(want.shape)} against ${formatShape(got.shape)}`} on a probe input); run it with OnnxGraph.run instead`);
+        + `(${same ? `max difference ${diff.toExponential(2)}` : `shape ${formatShape(want.shape)} against ${formatShape(got.shape)}`} on a probe input); run the graph as it is: OnnxGraph.run, recur run-onnx`);
     }
   }
   return { model: build(options.kernels ?? jsKernels('float32')), batchFirst, input: input.name, output };

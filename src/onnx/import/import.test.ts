@@ -9,6 +9,8 @@ import { encodeModel, type AttributeProto, type ModelProto, type NodeProto, type
 import { floatTensor } from '../tensors.js';
 import { importOnnx } from './index.js';
 
+ort.env.wasm.numThreads = 1; // no worker threads for a few tiny graphs
+
 const FLOAT = 1;
 const INT32 = 6;
 const io = (name: string, dims?: (number | string)[], elem = FLOAT): ValueInfoProto => ({

@@ -143,7 +143,9 @@ export function tensorAttr(node: NodeProto, name: string, what: string): Value |
   return fromTensorProto(a.t, `${what} attribute "${name}"`);
 }
 
-/** How a node is named in messages: `node "name" (OpType)`. */
+/** How a node is named in messages: `node "name" (OpType)`, or by its output when it has no name. */
 export function nodeLabel(node: NodeProto): string {
-  return `node ${JSON.stringify(node.name || node.output?.[0] || '?')} (${node.op_type})`;
+  if (node.name) return `node ${JSON.stringify(node.name)} (${node.op_type})`;
+  const out = node.output?.find((o) => o !== '');
+  return `unnamed node (${node.op_type})${out === undefined ? '' : ` with output ${JSON.stringify(out)}`}`;
 }

@@ -1,0 +1,106 @@
+/**
+ * @module cli/onnx-import
+ * `recur import`: an ONNX file (a torch.onnx.export of nn.RNN/GRU/LSTM with nn.Embedding and
+ * nn.Linear) converted into a recur model file that loadModel and every other command read.
+ * `recur run-onnx`: an ONNX file run as it is on the tensors of a safetensors file (what
+ * onnxruntime's InferenceSession.run does), for graphs that are no chain of recur layers (initial
+ * states as inputs, several outputs, sequence_lens).
+ */
+import { basename } from 'node:path';
+import { RecurError } from '../errors.js';
+import { serializeSafetensors, tensorToFloat64, tensorToInt32, type TensorToWrite } from '../format/safetensors.js';
+import { jsKernels } from '../kernels/js/index.js';
+import type { LayerConfig } from '../nn/config.js';
+import { saveModel } from '../nn/model-file.js';
+import { importOnnx } from '../onnx/import/index.js';
+import { isIntType } from '../onnx/import/values.js';
+import { firstNonFinite } from '../train/clip.js';
+import { parseOptions, required, UsageError } from './args.js';
+import { checkOutputFile, readBytes, readSafetensors, writeAtomic } from './files.js';
+
+export const IMPORT_USAGE = `usage: recur import --onnx model.onnx --out model.safetensors [--output NAME] [--dtype float32|float64]
+
+  Converts an ONNX model into a recur model file (loadModel, recur inspect, training and evaluation
+  read it). The graph must be a chain of recur layers, as torch.onnx.export writes them:
+    [nn.Embedding] → nn.RNN/GRU/LSTM (any layers, bidirectional, batch_first)
+      → [last step y[-1] or final state h_n] → [nn.Linear (+ ReLU/tanh/sigmoid)] ...
+  and take one input. The converted model is run against the graph on random inputs before the
+  file is written; anything else is refused in one line naming the node (use run-onnx for those).
+
+  --onnx    the .onnx file (opset 10 or later; RNN, GRU, LSTM and the glue torch.onnx.export writes)
+  --out     the recur model file (safetensors; __metadata__ "onnx.input", "onnx.batchFirst", ...)
+  --output  the graph output the model computes, default the first (a bare nn.LSTM gives y, h_n, c_n)
+  --dtype   the parameters' precision in the file, default float32`;
+
+export const RUN_ONNX_USAGE = `usage: recur run-onnx --model model.onnx --input in.safetensors --out out.safetensors
+
+  Runs an ONNX model as it is (ONNX's semantics, float64 inside) on the tensors of a safetensors
+  file, one per graph input and named as the inputs are (token ids as I64 or I32), and writes every
+  graph output, float32, under its name. Any operator outside the supported set, or an attribute
+  recur cannot honour (LSTM peepholes, clip, other activations), is refused naming the node.
+
+  --model   the .onnx file
+  --input   the inputs by name (see the graph's inputs with a refusal or docs/onnx.md)
+  --out     the outputs by name, float32`;
+
+/** `recur import`: .onnx → a recur model file. */
+export function importCommand(args: string[]): number {
+  const o = parseOptions(args, { onnx: { type: 'string' }, out: { type: 'string' }, output: { type: 'string' }, dtype: { type: 'string' } });
+  const path = required(o.onnx, '--onnx');
+  const out = required(o.out, '--out');
+  const dtype = o.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new UsageError(`--dtype: expected float32 or float64, got "${dtype}"`);
+  checkOutputFile(out, '--out');
+  const graph = importOnnx(readBytes(path, '--onnx'), { what: `--onnx ${path}` });
+  const imported = graph.toModel({ kernels: jsKernels(dtype), ...(o.output === undefined ? {} : { output: o.output }) });
+  const bytes = saveModel(imported.model, {
+    'onnx.source': basename(path), 'onnx.input': imported.input, 'onnx.output': imported.output,
+    'onnx.batchFirst': String(imported.batchFirst),
+  });
+  writeAtomic(out, bytes, '--out');
+  const layers = (imported.model.config as { layers?: LayerConfig[] }).layers ?? [];
+  process.stdout.write(`${out}: ${layers.map(describe).join(' → ')}\n`);
+  process.stdout.write(`input "${imported.input}" ${imported.batchFirst ? 'batch-first (B, T, …): model.forward(x, { batchFirst: true })' : 'time-major (T, B, …)'}; `
+    + `output "${imported.output}"; ${imported.model.params.list.reduce((n, p) => n + p.size, 0)} parameters\n`);
+  return 0;
+}
+
+/** One layer in the summary line. */
+function describe(c: LayerConfig): string {
+  switch (c.type) {
+    case 'embedding': return `embedding(${c.numEmbeddings}, ${c.embeddingDim})`;
+    case 'recurrent': return `${c.cell}(H=${c.hiddenSize}, layers=${c.numLayers ?? 1}${c.bidirectional ? ', bidirectional' : ''}, ${c.output ?? 'sequence'})`;
+    case 'reduce': return `${c.mode} step`;
+    case 'linear': return `linear(${c.inputSize} → ${c.outputSize}${c.activation && c.activation !== 'identity' ? `, ${c.activation}` : ''})`;
+    default: return c.type;
+  }
+}
+
+/** `recur run-onnx`: run the graph on the tensors of a file. */
+export function runOnnxCommand(args: string[]): number {
+  const o = parseOptions(args, { model: { type: 'string' }, input: { type: 'string' }, out: { type: 'string' } });
+  const path = required(o.model, '--model');
+  const inputPath = required(o.input, '--input');
+  const out = required(o.out, '--out');
+  checkOutputFile(out, '--out');
+  const graph = importOnnx(readBytes(path, '--model'), { what: `--model ${path}` });
+  const file = readSafetensors(inputPath, '--input');
+  const feeds: Record<string, { data: ArrayLike<number>; shape: number[] }> = {};
+  for (const info of graph.inputs) {
+    const t = file.tensors.get(info.name);
+    if (!t) throw new RecurError(`--input ${inputPath}: expected a tensor "${info.name}" for each graph input (${graph.inputs.map((v) => `"${v.name}"`).join(', ')}), got none named "${info.name}"`);
+    const where = `--input ${inputPath}: tensor "${info.name}"`;
+    feeds[info.name] = { data: isIntType(info.type) ? tensorToInt32(t, where) : tensorToFloat64(t, where), shape: t.shape };
+  }
+  const extra = [...file.tensors.keys()].filter((k) => !graph.inputs.some((v) => v.name === k));
+  if (extra.length > 0) throw new RecurError(`--input ${inputPath}: tensor "${extra[0]}" is no input of the graph (${graph.inputs.map((v) => `"${v.name}"`).join(', ')})`);
+  const result = graph.run(feeds);
+  const tensors: TensorToWrite[] = Object.entries(result).map(([name, r]) => {
+    const data = Float32Array.from(r.data);
+    const bad = firstNonFinite(data);
+    if (bad !== -1) throw new RecurError(`--out ${out}: output "${name}" is ${data[bad]} at index ${bad} (beyond float32 or not finite): the model or its inputs overflow; nothing written`);
+    return { name, shape: r.shape, data };
+  });
+  writeAtomic(out, serializeSafetensors(tensors, { 'onnx.source': basename(path) }), '--out');
+  return 0;
+}
