@@ -108,3 +108,9 @@ export { lossFunction } from './train/losses.js';
 export type { LossName, LossFunction } from './train/losses.js';
 export { createMetric, METRICS } from './train/metrics.js';
 export type { Metric, MetricName } from './train/metrics.js';
+
+// ── ONNX import (onnx/import): torch.onnx.export of RNN/GRU/LSTM models, run or converted ─────────
+export { importOnnx, OnnxGraph, SUPPORTED_OPS as ONNX_IMPORT_OPS } from './onnx/import/index.js';
+export type {
+  ImportOnnxOptions, ImportedModel, OnnxResult, OnnxTensor, OnnxValueInfo, ToModelOptions,
+} from './onnx/import/index.js';

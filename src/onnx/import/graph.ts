@@ -57,13 +57,14 @@ export class OnnxGraph {
   readonly outputs: readonly OnnxValueInfo[];
   /** The default domain's opset version. */
   readonly opset: number;
-  /** The nodes in execution order. */
+  /** The nodes in execution order. @internal */
   readonly nodes: readonly NodeProto[];
-  /** The initializers (weights and constants) by name. */
+  /** The initializers (weights and constants) by name. @internal */
   readonly initializers: ReadonlyMap<string, Value>;
   /** Names the model in messages. */
   readonly what: string;
 
+  /** A graph from a decoded model (use `importOnnx` for the bytes of a file). @internal */
   constructor(model: ModelProto, what = 'ONNX model') {
     this.what = what;
     const g: GraphProto | undefined = model.graph;
@@ -124,7 +125,7 @@ export class OnnxGraph {
     return graphToModel(this, options);
   }
 
-  /** Every value the graph computes for these inputs, by name (initializers included). */
+  /** Every value the graph computes for these inputs, by name (initializers included). @internal */
   evaluate(feeds: Readonly<Record<string, OnnxTensor>>): Map<string, Value> {
     const env = new Map<string, Value>(this.initializers);
     for (const name of Object.keys(feeds)) {

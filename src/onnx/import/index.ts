@@ -11,7 +11,6 @@ import { readOnnx, type OnnxGraph } from './graph.js';
 export { OnnxGraph, SUPPORTED_OPS } from './graph.js';
 export type { OnnxResult, OnnxTensor, OnnxValueInfo } from './graph.js';
 export type { ImportedModel, ToModelOptions } from './convert.js';
-export type { Value as OnnxValue } from './values.js';
 
 /** How `importOnnx` reads a file. */
 export interface ImportOnnxOptions {
