@@ -40,10 +40,10 @@ const packedCases = readdirSync(`${DIR}/packed`).sort();
 
 test('the torch fixtures cover every cell, stacks, both directions, batch_first, initial states and heads', () => {
   const names = torchCases.join(' ');
-  for (const part of ['rnn_tanh_', 'rnn_relu_', 'gru_', 'lstm_', '_l3_', '_bi', '_bf', '_h0', 'classifier', 'tagger', 'final_state']) {
+  for (const part of ['rnn_tanh_', 'rnn_relu_', 'gru_', 'lstm_', '_l3_', '_bi', '_bf', '_h0', 'classifier', 'tagger', 'final_state', 'mean_pool', 'max_pool']) {
     assert.match(names, new RegExp(part), `no fixture with ${part}`);
   }
-  assert.ok(torchCases.length >= 28, `${torchCases.length} fixtures`);
+  assert.ok(torchCases.length >= 30, `${torchCases.length} fixtures`);
 });
 
 for (const [kind, cases] of [['torch', torchCases], ['packed', packedCases]] as const) {
@@ -136,6 +136,11 @@ test('toModel: which layers a classifier becomes', () => {
   const fin = (importOnnx(read('torch', 'gru_final_state').bytes).toModel({ kernels }).model.config as unknown as { layers: Record<string, unknown>[] }).layers;
   assert.deepEqual(fin.map((l) => l.type), ['recurrent', 'linear']);
   assert.deepEqual([fin[0]!.output, fin[0]!.resetAfter], ['final', true]);
+  for (const [name, mode] of [['gru_mean_pool', 'mean'], ['lstm_max_pool', 'max']]) {
+    const pooled = (importOnnx(read('torch', name!).bytes).toModel({ kernels }).model.config as unknown as { layers: Record<string, unknown>[] }).layers;
+    assert.deepEqual(pooled.map((l) => l.type), ['embedding', 'recurrent', 'reduce', 'linear']);
+    assert.equal(pooled[2]!.mode, mode);
+  }
 });
 
 test('toModel refuses a graph with initial states as inputs, in one line', () => {

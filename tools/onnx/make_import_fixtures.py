@@ -4,7 +4,8 @@
   /usr/bin/python3 tools/onnx/make_import_fixtures.py     # Debian's python3-torch 1.13, python3-onnx 1.12
 
 Writes test/fixtures/onnx/:
-  torch/<name>/model.onnx      a module exported by torch.onnx.export (opset 14, batch and time dynamic)
+  torch/<name>/model.onnx      a module exported by torch.onnx.export (opset 14, batch and time dynamic):
+                               stacks, classifiers (last step, final state, mean/max over time), taggers
   torch/<name>/expected.json   the inputs it was run on and PyTorch's outputs (float32 values)
   packed/<name>/...            one ONNX RNN/GRU/LSTM node with sequence_lens, built with onnx.helper from a
                                torch module's weights; expected = the module on a packed sequence
@@ -106,6 +107,21 @@ class Tagger(nn.Module):
         return self.head(y)
 
 
+class Pooled(nn.Module):
+    """Embedding -> bidirectional stack -> mean or max over time -> Linear."""
+    def __init__(self, cell, mode):
+        super().__init__()
+        self.embedding = nn.Embedding(V, E)
+        self.rnn = cell_module(cell, E, 1, True, False)
+        self.head = nn.Linear(2 * H, C)
+        self.mode = mode
+
+    def forward(self, tokens):
+        y, _ = self.rnn(self.embedding(tokens))
+        pooled = y.mean(dim=0) if self.mode == 'mean' else torch.amax(y, dim=0)
+        return self.head(pooled)
+
+
 def f32(a):
     return [float(v) for v in np.asarray(a, dtype=np.float32).reshape(-1)]
 
@@ -183,6 +199,13 @@ def make_torch():
         export(f'{cell}_final_state', FinalStateClassifier(cell, 2, True), [x], ['x'], ['logits'],
                {'x': seq_axes(False), 'logits': {0: 'batch'}},
                f'nn.{cell.upper()} 2 layers bidirectional -> cat(h_n[-2], h_n[-1]) -> Linear({2 * H}, {C})')
+    g2 = torch.Generator().manual_seed(2)
+    for cell, mode in [('gru', 'mean'), ('lstm', 'max')]:
+        torch.manual_seed(11)
+        tokens = torch.randint(0, V, (T, B), generator=g2)
+        export(f'{cell}_{mode}_pool', Pooled(cell, mode), [tokens], ['tokens'], ['logits'],
+               {'tokens': seq_axes(False), 'logits': {0: 'batch'}},
+               f'Embedding({V}, {E}) -> nn.{cell.upper()} bidirectional -> {mode} over time -> Linear({2 * H}, {C})')
 
 
 # ONNX's gate blocks from PyTorch's: GRU r,z,n -> z,r,h; LSTM i,f,g,o -> i,o,f,c

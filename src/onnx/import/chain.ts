@@ -5,6 +5,7 @@
  *   Gather(initializer (V,E), ids)            → embedding
  *   RNN/GRU/LSTM, consecutive with one config → one recurrent layer of L layers
  *     (its output: Y → 'sequence', only Y_h used → 'final'; a sequence read as rows → reduce 'last')
+ *   ReduceMean / ReduceMax right after the recurrent layer → reduce 'mean' / 'max' (over time)
  *   Gemm(x, initializer), MatMul(x, initializer) [+ Add initializer] → linear
  *   Relu/Tanh/Sigmoid right after a linear    → that linear's activation
  *
@@ -22,7 +23,7 @@ import { floatAttr, intAttr, nodeLabel, type Value } from './values.js';
 export type PlannedLayer =
   | { kind: 'embedding'; node: NodeProto; weight: Value }
   | { kind: 'recurrent'; nodes: NodeProto[]; spec: RecurrentNodeSpec; output: 'sequence' | 'final' }
-  | { kind: 'reduce' }
+  | { kind: 'reduce'; mode: 'last' | 'mean' | 'max' }
   | { kind: 'linear'; nodes: NodeProto[]; weight: Float64Array; bias: Float64Array | undefined; O: number; I: number;
       activation: 'identity' | 'tanh' | 'relu' | 'sigmoid' };
 
@@ -103,6 +104,9 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
                a === lastLinear.nodes[lastLinear.nodes.length - 1]!.output![0]) {
       lastLinear.activation = ACTIVATION_OPS[op]!;
       lastLinear.nodes.push(node);
+    } else if ((op === 'ReduceMean' || op === 'ReduceMax') && plan[plan.length - 1]?.kind === 'recurrent') {
+      plan.push({ kind: 'reduce', mode: op === 'ReduceMean' ? 'mean' : 'max' });
+      lastLinear = undefined;
     } else if (SHAPE_OPS[op] && !(node.input ?? []).some((n) => init.has(n) && !isSmallInt(init.get(n)!))) {
       // glue: shapes, indices, transposes, the zero initial states
     } else {
@@ -146,7 +150,7 @@ function finishRecurrent(plan: PlannedLayer[], shapes: ReadonlyMap<string, reado
     const next = plan[i + 1];
     if (p.output === 'sequence' && next?.kind === 'linear') {
       const x = next.nodes[0]!.input![0]!;
-      if (shapes.get(x)?.length === 2) plan.splice(i + 1, 0, { kind: 'reduce' });
+      if (shapes.get(x)?.length === 2) plan.splice(i + 1, 0, { kind: 'reduce', mode: 'last' });
     }
     if (p.output === 'final' && next?.kind === 'recurrent') {
       throw new RecurError(`${graph.what}: ${nodeLabel(next.nodes[0]!)} reads the final state of the layer before, so the graph is no chain of recur layers (run the graph as it is: OnnxGraph.run, recur run-onnx)`);

@@ -119,7 +119,7 @@ function layerConfigs(plan: PlannedLayer[], graph: OnnxGraph): LayerConfig[] {
       case 'embedding':
         return { type: 'embedding', name: nameOf('embedding', 'embedding'), numEmbeddings: p.weight.shape[0]!, embeddingDim: p.weight.shape[1]! };
       case 'reduce':
-        return { type: 'reduce', mode: 'last', name: nameOf('reduce', 'last') };
+        return { type: 'reduce', mode: p.mode, name: nameOf('reduce', p.mode) };
       case 'linear':
         return { type: 'linear', name: nameOf('linear', 'head'), inputSize: p.I, outputSize: p.O, bias: p.bias !== undefined, activation: p.activation };
       case 'recurrent': {

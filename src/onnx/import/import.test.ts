@@ -167,3 +167,18 @@ test('the head operators agree with ONNX Runtime: Gemm with alpha, beta, transA;
   assertClose(got.e!, want.e!, 'Softmax');
   assertClose(got.f!, want.f!, 'LogSoftmax');
 });
+
+test('a value too large to hold and a token id out of range are refused in one line when the graph runs', () => {
+  const big = model([
+    { name: 'shape', op_type: 'Constant', input: [], output: ['s'], attribute: [{ name: 'value', type: 4, t: { dims: [2], data_type: 7, int64_data: [100000, 100000] } }] },
+    { name: 'zeros', op_type: 'ConstantOfShape', input: ['s'], output: ['z'] },
+    { name: 'sum', op_type: 'Add', input: ['x', 'z'], output: ['y'] },
+  ], [io('x', [1])], [io('y')]);
+  assert.throws(() => importOnnx(big, { what: 'big' }).run({ x: { data: [1], shape: [1] } }),
+    /^RecurError: big: node "zeros" \(ConstantOfShape\): a value of shape \(100000, 100000\) has 10000000000 elements, more than the 134217728 recur computes with$/);
+  const emb = model([{ name: 'emb', op_type: 'Gather', input: ['E', 'ids'], output: ['v'] }], [io('ids', ['t', 'b'], 7)], [io('v')],
+                    [floatTensor('E', [3, 2], [1, 2, 3, 4, 5, 6])]);
+  const g = importOnnx(emb, { what: 'emb' });
+  assert.deepEqual(Array.from(g.run({ ids: { data: [2, 0], shape: [1, 2] } }).v!.data), [5, 6, 1, 2]);
+  assert.throws(() => g.run({ ids: { data: [1, 3], shape: [1, 2] } }), /^RecurError: emb: node "emb" \(Gather\): index 3 is out of range for a dimension of size 3$/);
+});

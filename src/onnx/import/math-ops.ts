@@ -1,14 +1,14 @@
 /**
  * @module onnx/import/math-ops
  * The head's operators with ONNX's semantics: Gemm and MatMul (nn.Linear on rows and on every
- * step), broadcasting Add/Sub/Mul/Div, the activations Relu/Tanh/Sigmoid, and Softmax/LogSoftmax
- * over one axis (opset ≥ 13).
+ * step), broadcasting Add/Sub/Mul/Div, the activations Relu/Tanh/Sigmoid, Softmax/LogSoftmax
+ * over one axis (opset ≥ 13), and ReduceMean/Max/Sum (a mean or max over time).
  */
 import { formatShape, RecurError } from '../../errors.js';
 import { DataType } from '../proto.js';
 import { elementCount } from '../tensors.js';
 import { need, type OpFn } from './shape-ops.js';
-import { broadcastIndex, broadcastShapes, floatAttr, intAttr, isIntType, makeValue, normAxis } from './values.js';
+import { broadcastIndex, broadcastShapes, checkElements, floatAttr, intAttr, intsAttr, isIntType, makeValue, normAxis, stridesOf } from './values.js';
 
 /** Y = α·A'·B' + β·C, A' = A or Aᵀ (M,K), B' = B or Bᵀ (K,N), C broadcast to (M,N). */
 const gemm: OpFn = (node, inputs, what) => {
@@ -23,6 +23,7 @@ const gemm: OpFn = (node, inputs, what) => {
   const [M, K] = tA ? [a.shape[1]!, a.shape[0]!] : [a.shape[0]!, a.shape[1]!];
   const [K2, N] = tB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
   if (K !== K2) throw new RecurError(`${what}: inner sizes differ: ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+  checkElements([M, N], what);
   const out = new Float64Array(M * N);
   const cIdx = c ? broadcastIndex(c.shape, broadcastShapes(c.shape, [M, N], what)) : undefined;
   if (c && broadcastShapes(c.shape, [M, N], what).some((d, i) => d !== [M, N][i])) throw new RecurError(`${what}: C ${formatShape(c.shape)} does not broadcast to (${M}, ${N})`);
@@ -50,6 +51,7 @@ const matmul: OpFn = (_node, inputs, what) => {
   const nb = elementCount(batch);
   const ai = broadcastIndex(a.shape.slice(0, -2), batch);
   const bi = broadcastIndex(b.shape.slice(0, -2), batch);
+  checkElements([nb, M, N], what);
   const out = new Float64Array(nb * M * N);
   for (let p = 0; p < nb; p++) {
     const ao = ai[p]! * M * K;
@@ -72,6 +74,7 @@ function binary(f: (x: number, y: number) => number, intRound?: (v: number) => n
     const a = need(inputs, 0, what);
     const b = need(inputs, 1, what);
     const shape = broadcastShapes(a.shape, b.shape, what);
+    checkElements(shape, what);
     const ai = broadcastIndex(a.shape, shape);
     const bi = broadcastIndex(b.shape, shape);
     const out = new Float64Array(ai.length);
@@ -112,10 +115,52 @@ function softmax(log: boolean): OpFn {
   };
 }
 
+/** ReduceMean/Max/Sum over `axes` (an input from opset 13 for Sum, 18 for the others; an attribute
+ *  before), all axes when none are given; `keepdims` (default 1) keeps them as size 1. */
+function reduceOp(kind: 'mean' | 'max' | 'sum'): OpFn {
+  return (node, inputs, what) => {
+    const x = need(inputs, 0, what);
+    const r = x.shape.length;
+    const given = inputs[1] ? Array.from(inputs[1].data) : intsAttr(node, 'axes');
+    if ((!given || given.length === 0) && intAttr(node, 'noop_with_empty_axes', 0) === 1) return [x];
+    const axes = new Set((given && given.length > 0 ? given : x.shape.map((_, i) => i)).map((a) => normAxis(a, r, what)));
+    const keep = intAttr(node, 'keepdims', 1) === 1;
+    const kept = x.shape.map((d, i) => (axes.has(i) ? 1 : d));
+    const n = elementCount(kept);
+    const out = new Float64Array(n).fill(kind === 'max' ? -Infinity : 0);
+    const idx = reduceIndex(x.shape, kept);
+    for (let k = 0; k < x.data.length; k++) {
+      const v = x.data[k]!;
+      const j = idx[k]!;
+      out[j] = kind === 'max' ? Math.max(out[j]!, v) : out[j]! + v;
+    }
+    if (kind === 'mean') {
+      const count = x.data.length / Math.max(n, 1);
+      for (let j = 0; j < n; j++) out[j]! /= count;
+    }
+    return [makeValue(x.type, keep ? kept : x.shape.filter((_, i) => !axes.has(i)), out)];
+  };
+}
+
+/** For each element of `shape`, its index in `kept` (the same shape with reduced axes of size 1). */
+function reduceIndex(shape: readonly number[], kept: readonly number[]): Int32Array {
+  const n = elementCount(shape);
+  const out = new Int32Array(n);
+  const ks = stridesOf(kept);
+  const ss = stridesOf(shape);
+  for (let k = 0; k < n; k++) {
+    let j = 0;
+    for (let d = 0; d < shape.length; d++) if (kept[d] !== 1) j += Math.floor(k / ss[d]!) % shape[d]! * ks[d]!;
+    out[k] = j;
+  }
+  return out;
+}
+
 /** The head's operators by op type. */
 export const MATH_OPS: Record<string, OpFn> = {
   Gemm: gemm, MatMul: matmul,
   Add: binary((x, y) => x + y), Sub: binary((x, y) => x - y), Mul: binary((x, y) => x * y), Div: binary((x, y) => x / y, Math.trunc),
   Relu: unary((x) => (x > 0 ? x : 0)), Tanh: unary(Math.tanh), Sigmoid: unary((x) => 1 / (1 + Math.exp(-x))),
   Softmax: softmax(false), LogSoftmax: softmax(true),
+  ReduceMean: reduceOp('mean'), ReduceMax: reduceOp('max'), ReduceSum: reduceOp('sum'),
 };

@@ -9,7 +9,7 @@ import { formatShape, RecurError } from '../../errors.js';
 import { DataType, type NodeProto } from '../proto.js';
 import { elementCount } from '../tensors.js';
 import {
-  broadcastIndex, broadcastShapes, intAttr, intsAttr, isIntType, makeValue, normAxis, stridesOf, tensorAttr,
+  broadcastIndex, broadcastShapes, checkElements, intAttr, intsAttr, isIntType, makeValue, normAxis, stridesOf, tensorAttr,
   type Value,
 } from './values.js';
 
@@ -42,6 +42,7 @@ const constantOfShape: OpFn = (node, inputs, what) => {
   const shape = ints(need(inputs, 0, what));
   const v = tensorAttr(node, 'value', what) ?? makeValue(DataType.FLOAT, [1], Float64Array.of(0));
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new RecurError(`${what}: expected a shape of non-negative sizes, got [${shape}]`);
+  checkElements(shape, what);
   return [makeValue(v.type, shape, new Float64Array(elementCount(shape)).fill(v.data[0] ?? 0))];
 };
 
@@ -62,6 +63,7 @@ const gather: OpFn = (node, inputs, what) => {
   const outer = elementCount(data.shape.slice(0, axis));
   const inner = elementCount(data.shape.slice(axis + 1));
   const m = idx.data.length;
+  checkElements([outer, m, inner], what);
   const out = new Float64Array(outer * m * inner);
   for (let k = 0; k < m; k++) {
     const raw = idx.data[k]!;
@@ -188,6 +190,7 @@ const reshape: OpFn = (node, inputs, what) => {
 const expand: OpFn = (_node, inputs, what) => {
   const x = need(inputs, 0, what);
   const shape = broadcastShapes(x.shape, ints(need(inputs, 1, what)), what);
+  checkElements(shape, what);
   const idx = broadcastIndex(x.shape, shape);
   return [makeValue(x.type, shape, Float64Array.from(idx, (i) => x.data[i]!))];
 };

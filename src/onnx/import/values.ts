@@ -23,6 +23,15 @@ const KNOWN_TYPES = new Set([DataType.FLOAT, DataType.DOUBLE, 10, ...INT_TYPES])
 /** True for an integer (or bool) element type. */
 export const isIntType = (type: number): boolean => INT_TYPES.has(type);
 
+/** The most elements one value may hold: 2^27 (1 GiB of float64). */
+export const MAX_ELEMENTS = 2 ** 27;
+
+/** A RecurError unless a value of `shape` fits in MAX_ELEMENTS. */
+export function checkElements(shape: readonly number[], what: string): void {
+  const n = elementCount(shape);
+  if (!(n <= MAX_ELEMENTS)) throw new RecurError(`${what}: a value of shape ${formatShape(shape)} has ${n} elements, more than the ${MAX_ELEMENTS} recur computes with`);
+}
+
 /** A value of this type and shape; `data` defaults to zeros. */
 export function makeValue(type: number, shape: readonly number[], data?: Float64Array): Value {
   const n = elementCount(shape);
@@ -33,6 +42,9 @@ export function makeValue(type: number, shape: readonly number[], data?: Float64
 
 /** A constant (initializer or attribute) as a Value; `what` names it in errors. */
 export function fromTensorProto(t: TensorProto, what: string): Value {
+  if ((t as { data_location?: number }).data_location === 1) {
+    throw new RecurError(`${what}: its data is in an external file; recur reads models saved as one file (onnx.save_model(m, path, save_as_external_data=False))`);
+  }
   const type = t.data_type ?? 0;
   const shape = (t.dims ?? []).map(Number);
   if (type === DataType.FLOAT || type === DataType.DOUBLE) return makeValue(type, shape, readFloats(t, what));
