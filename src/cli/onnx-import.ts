@@ -27,7 +27,7 @@ export const IMPORT_USAGE = `usage: recur import --onnx model.onnx --out model.s
   and take one input. The converted model is run against the graph on random inputs before the
   file is written; anything else is refused in one line naming the node (use run-onnx for those).
 
-  --onnx    the .onnx file (opset 10 or later; RNN, GRU, LSTM and the glue torch.onnx.export writes)
+  --onnx    the .onnx file (RNN, GRU, LSTM and the glue torch.onnx.export writes, any opset from 9)
   --out     the recur model file (safetensors; __metadata__ "onnx.input", "onnx.batchFirst", ...)
   --output  the graph output the model computes, default the first (a bare nn.LSTM gives y, h_n, c_n)
   --dtype   the parameters' precision in the file, default float32`;

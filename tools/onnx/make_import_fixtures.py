@@ -133,7 +133,7 @@ def entry(name, t):
     return {'name': name, 'dtype': dtype, 'shape': list(a.shape), 'data': data}
 
 
-def export(name, module, inputs, input_names, output_names, dynamic, about):
+def export(name, module, inputs, input_names, output_names, dynamic, about, opset=OPSET, fold=True):
     module.eval()
     with torch.no_grad():
         outs = module(*inputs)
@@ -141,10 +141,10 @@ def export(name, module, inputs, input_names, output_names, dynamic, about):
     d = os.path.join(ROOT, 'torch', name)
     os.makedirs(d, exist_ok=True)
     path = os.path.join(d, 'model.onnx')
-    torch.onnx.export(module, tuple(inputs), path, opset_version=OPSET, input_names=input_names,
-                      output_names=output_names, dynamic_axes=dynamic, do_constant_folding=True)
+    torch.onnx.export(module, tuple(inputs), path, opset_version=opset, input_names=input_names,
+                      output_names=output_names, dynamic_axes=dynamic, do_constant_folding=fold)
     onnx.checker.check_model(onnx.load(path))
-    expected = {'about': about, 'torch': torch.__version__, 'opset': OPSET,
+    expected = {'about': about, 'torch': torch.__version__, 'opset': opset, 'constant_folding': fold,
                 'inputs': [entry(n, t) for n, t in zip(input_names, inputs)],
                 'outputs': [entry(n, t) for n, t in zip(output_names, outs)]}
     with open(os.path.join(d, 'expected.json'), 'w') as f:
@@ -206,6 +206,14 @@ def make_torch():
         export(f'{cell}_{mode}_pool', Pooled(cell, mode), [tokens], ['tokens'], ['logits'],
                {'tokens': seq_axes(False), 'logits': {0: 'batch'}},
                f'Embedding({V}, {E}) -> nn.{cell.upper()} bidirectional -> {mode} over time -> Linear({2 * H}, {C})')
+    # an old opset (Slice and Squeeze with attributes) without constant folding: the gate blocks are
+    # sliced and concatenated by nodes of the graph, not stored reordered
+    torch.manual_seed(12)
+    tokens = torch.randint(0, V, (T, B), generator=g2)
+    export('lstm_classifier_opset9_nofold', Classifier('lstm', 2, True, False), [tokens], ['tokens'], ['logits'],
+           {'tokens': seq_axes(False), 'logits': {0: 'batch'}},
+           f'Embedding({V}, {E}) -> nn.LSTM 2 layers bidirectional -> last step -> Linear({2 * H}, {C}); opset 9, no constant folding',
+           opset=9, fold=False)
 
 
 # ONNX's gate blocks from PyTorch's: GRU r,z,n -> z,r,h; LSTM i,f,g,o -> i,o,f,c

@@ -9,7 +9,7 @@
  *   Gemm(x, initializer), MatMul(x, initializer) [+ Add initializer] → linear
  *   Relu/Tanh/Sigmoid right after a linear    → that linear's activation
  *
- * Everything else must be glue (reshapes, transposes, slices, the zero initial states): the plan is
+ * Nodes computed from constants alone are folded. Everything else must be glue (reshapes, transposes, slices, the zero initial states): the plan is
  * only a candidate, which convert.ts checks against the graph itself before it is returned.
  */
 import { RecurError } from '../../errors.js';
@@ -38,10 +38,12 @@ function transposed(a: Float64Array, R: number, C: number): Float64Array {
 
 /**
  * The candidate layers of a graph, in order; `shapes` are the shapes of every value on a probe run
- * (to tell a sequence read as rows). A node with no place in a chain is a RecurError naming it.
+ * (to tell a sequence read as rows), `init` the graph's constants (initializers, and what is computed
+ * from them alone, such as weights sliced and concatenated without constant folding). A node with
+ * no place in a chain is a RecurError naming it.
  */
-export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<string, readonly number[]>): PlannedLayer[] {
-  const init = graph.initializers;
+export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<string, readonly number[]>,
+                          init: ReadonlyMap<string, Value>): PlannedLayer[] {
   const nodes = ancestors(graph.nodes, output);
   const consumers = new Map<string, NodeProto[]>();
   for (const n of nodes) for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
@@ -54,7 +56,7 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
   const absorbed = new Set<NodeProto>();
   let lastLinear: Extract<PlannedLayer, { kind: 'linear' }> | undefined;
   for (const node of nodes) {
-    if (absorbed.has(node)) continue;
+    if (absorbed.has(node) || (node.output ?? []).every((o) => o === '' || init.has(o))) continue; // constant: folded
     const op = node.op_type;
     const [a, b, c] = node.input ?? [];
     if (op === 'Gather' && a !== undefined && init.has(a) && init.get(a)!.shape.length === 2 && !init.has(b ?? '')) {
@@ -65,17 +67,17 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
       const spec = recurrentSpec(node, `${graph.what}: ${nodeLabel(node)}`);
       if (spec.direction === 'reverse') refuse(node, 'runs in reverse only (recur layers run forward or both ways)');
       if (spec.layout !== 0) refuse(node, 'has layout 1');
-      for (const k of [1, 2, 3]) if (node.input?.[k] && !init.has(node.input[k]!)) refuse(node, `takes its weights "${node.input[k]}" from an input, not an initializer`);
+      for (const k of [1, 2, 3]) if (node.input?.[k] && !init.has(node.input[k]!)) refuse(node, `computes its weights "${node.input[k]}" from an input`);
       if (node.input?.[4]) refuse(node, 'takes sequence_lens (a recur model takes lengths with its input)');
       const prev = plan[plan.length - 1];
       const same = prev?.kind === 'recurrent' && JSON.stringify({ ...prev.spec, hiddenSize: 0 }) === JSON.stringify({ ...spec, hiddenSize: 0 }) &&
-        hidden(graph, prev.nodes[0]!) === hidden(graph, node);
+        hidden(init, prev.nodes[0]!) === hidden(init, node);
       if (same) prev.nodes.push(node);
       else plan.push({ kind: 'recurrent', nodes: [node], spec, output: 'sequence' });
       lastLinear = undefined;
     } else if (op === 'Gemm' || op === 'MatMul') {
       const x = a ?? '';
-      if (!init.has(b ?? '') || init.has(x)) refuse(node, 'has no weight initializer as its second input');
+      if (!init.has(b ?? '') || init.has(x)) refuse(node, 'has no constant weight as its second input');
       const W = init.get(b!)!;
       if (W.shape.length !== 2) refuse(node, 'has a weight that is not a matrix');
       if (op === 'Gemm' && intAttr(node, 'transA', 0) !== 0) refuse(node, 'transposes its input (transA)');
@@ -86,7 +88,7 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
       let bias: Float64Array | undefined;
       const nodes = [node];
       if (op === 'Gemm' && c) {
-        if (!init.has(c) || init.get(c)!.data.length !== O) refuse(node, `has a bias C that is no initializer of ${O} values`);
+        if (!init.has(c) || init.get(c)!.data.length !== O) refuse(node, `has a bias C that is no constant of ${O} values`);
         bias = init.get(c)!.data.map((v) => floatAttr(node, 'beta', 1) * v);
       } else if (op === 'MatMul') {
         const next = consumers.get(node.output![0]!) ?? [];
@@ -134,8 +136,8 @@ function ancestors(all: readonly NodeProto[], output: string): NodeProto[] {
 const isSmallInt = (v: Value) => v.type !== 1 && v.type !== 11;
 
 /** H of a recurrent node (its attribute, or R's last dimension). */
-function hidden(graph: OnnxGraph, node: NodeProto): number {
-  const R = graph.initializers.get(node.input?.[2] ?? '');
+function hidden(init: ReadonlyMap<string, Value>, node: NodeProto): number {
+  const R = init.get(node.input?.[2] ?? '');
   return recurrentSpec(node, '').hiddenSize ?? R?.shape[2] ?? 0;
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module onnx/import/convert
  * A recognised chain as a recur Model: the plan of chain.ts built as layers (embedding, recurrent,
- * reduce, linear), its parameters copied from the initializers (gate blocks in recur's order), then
+ * reduce, linear), its parameters copied from the constants (gate blocks in recur's order), then
  * checked: the model and the graph run on two random probe batches (different lengths and batch
  * sizes) must agree to 1e-9, or the conversion is refused. So a graph that only looks like a chain
  * (a head on the first step, a bottom layer's state) is never silently converted into something else.
@@ -15,8 +15,8 @@ import type { LayerInput } from '../../nn/types.js';
 import { Rng } from '../../tensor/rng.js';
 import { planChain, type PlannedLayer } from './chain.js';
 import type { OnnxGraph, OnnxTensor } from './graph.js';
-import { recurParams } from './recurrent-op.js';
-import { isIntType } from './values.js';
+import { RECURRENT_OPS, recurParams } from './recurrent-op.js';
+import { isIntType, type Value } from './values.js';
 
 /** A graph converted into a recur model, and how its input is laid out. */
 export interface ImportedModel {
@@ -55,14 +55,15 @@ export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): Im
   const probes = PROBES.map(([p, q]) => probeInput(graph, p, q, rng));
   const first = graph.evaluate({ [input.name]: probes[0]! });
   const shapes = new Map([...first].map(([k, v]) => [k, v.shape]));
-  const plan = planChain(graph, output, shapes);
+  const constants = constantValues(graph, first);
+  const plan = planChain(graph, output, shapes, constants);
   if (!plan.some((p) => p.kind === 'recurrent')) throw new RecurError(`${what}: no RNN, GRU or LSTM node; nothing for recur to import as a model`);
   const batchFirst = isBatchFirst(graph, plan, shapes, probes[0]!.shape);
   const inputSize = isIntType(input.type) ? undefined : probes[0]!.shape[probes[0]!.shape.length - 1];
-  const configs = layerConfigs(plan, graph);
+  const configs = layerConfigs(plan, constants);
   const build = (k: Kernels) => {
     const m = sequential(configs, { kernels: k, ...(inputSize === undefined ? {} : { inputSize }) });
-    fillParams(m, plan, configs, graph);
+    fillParams(m, plan, configs, constants);
     return m.eval();
   };
   const check = build(jsKernels('float64'));
@@ -78,6 +79,18 @@ export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): Im
     }
   }
   return { model: build(options.kernels ?? jsKernels('float32')), batchFirst, input: input.name, output };
+}
+
+/** The initializers and every value computed from them alone (never an RNN's output), from a probe run. */
+function constantValues(graph: OnnxGraph, trace: ReadonlyMap<string, Value>): Map<string, Value> {
+  const c = new Map(graph.initializers);
+  for (const node of graph.nodes) {
+    if (RECURRENT_OPS[node.op_type]) continue;
+    if ((node.input ?? []).every((n) => n === '' || c.has(n))) {
+      for (const o of node.output ?? []) if (o !== '' && trace.has(o)) c.set(o, trace.get(o)!);
+    }
+  }
+  return c;
 }
 
 /** Random probe values for the input: symbolic sizes become p, then q; token ids fall in the embedding's range. */
@@ -107,7 +120,7 @@ function isBatchFirst(graph: OnnxGraph, plan: PlannedLayer[], shapes: ReadonlyMa
 }
 
 /** The plan as layer configs, named as PyTorch modules usually are: embedding, rnn, head. */
-function layerConfigs(plan: PlannedLayer[], graph: OnnxGraph): LayerConfig[] {
+function layerConfigs(plan: PlannedLayer[], constants: ReadonlyMap<string, Value>): LayerConfig[] {
   const count = (k: PlannedLayer['kind']) => plan.filter((p) => p.kind === k).length;
   const seen: Record<string, number> = {};
   const nameOf = (k: PlannedLayer['kind'], base: string) => {
@@ -123,7 +136,7 @@ function layerConfigs(plan: PlannedLayer[], graph: OnnxGraph): LayerConfig[] {
       case 'linear':
         return { type: 'linear', name: nameOf('linear', 'head'), inputSize: p.I, outputSize: p.O, bias: p.bias !== undefined, activation: p.activation };
       case 'recurrent': {
-        const W = graph.initializers.get(p.nodes[0]!.input![2]!)!;
+        const W = constants.get(p.nodes[0]!.input![2]!)!;
         const base = { type: 'recurrent' as const, name: nameOf('recurrent', 'rnn'), hiddenSize: p.spec.hiddenSize ?? W.shape[2]!,
                        numLayers: p.nodes.length, bidirectional: p.spec.direction === 'bidirectional', output: p.output };
         if (p.spec.cell === 'gru') return { ...base, cell: 'gru', resetAfter: p.spec.resetAfter };
@@ -134,8 +147,8 @@ function layerConfigs(plan: PlannedLayer[], graph: OnnxGraph): LayerConfig[] {
   });
 }
 
-/** Copy the initializers into the model's parameters (names as in `layerConfigs`). */
-function fillParams(model: Model, plan: PlannedLayer[], configs: LayerConfig[], graph: OnnxGraph): void {
+/** Copy the constants into the model's parameters (names as in `layerConfigs`). */
+function fillParams(model: Model, plan: PlannedLayer[], configs: LayerConfig[], constants: ReadonlyMap<string, Value>): void {
   const set = (name: string, v: ArrayLike<number>) => model.params.get(name).data.set(v);
   plan.forEach((p, i) => {
     const name = configs[i]!.name!;
@@ -146,7 +159,7 @@ function fillParams(model: Model, plan: PlannedLayer[], configs: LayerConfig[], 
     }
     if (p.kind !== 'recurrent') return;
     p.nodes.forEach((node, l) => {
-      const [W, R, B] = [1, 2, 3].map((k) => graph.initializers.get(node.input?.[k] ?? ''));
+      const [W, R, B] = [1, 2, 3].map((k) => constants.get(node.input?.[k] ?? ''));
       const H = R!.shape[2]!;
       for (let d = 0; d < (p.spec.direction === 'bidirectional' ? 2 : 1); d++) {
         const q = recurParams(p.spec, H, W!, R!, B, d);

@@ -90,9 +90,6 @@ export class OnnxGraph {
       if (node.domain && node.domain !== 'ai.onnx') throw new RecurError(`${label}: operator domain "${node.domain}" is not ONNX's default domain; recur cannot import it`);
       if (!RUN[node.op_type]) throw new RecurError(`${label}: recur does not import this operator (it imports ${SUPPORTED_OPS.join(', ')})`);
       if (RECURRENT_OPS[node.op_type]) recurrentSpec(node, label);
-      if (node.op_type === 'Slice' && node.attribute?.some((a) => a.name === 'starts')) {
-        throw new RecurError(`${label}: takes starts and ends as attributes (opset < 10); recur imports Slice from opset 10 on`);
-      }
       if ((node.op_type === 'Softmax' || node.op_type === 'LogSoftmax') && this.opset < 13) {
         throw new RecurError(`${label}: opset ${this.opset} flattens its input before ${node.op_type}; recur imports it from opset 13 on`);
       }

@@ -121,13 +121,17 @@ const concat: OpFn = (node, inputs, what) => {
   return [makeValue(first.type, [...first.shape.slice(0, axis), total, ...first.shape.slice(axis + 1)], out)];
 };
 
-/** numpy slicing x[starts:ends:steps] on the given axes, with ONNX's clamping. */
-const slice: OpFn = (_node, inputs, what) => {
+/** numpy slicing x[starts:ends:steps] on the given axes, with ONNX's clamping; before opset 10
+ *  starts, ends and axes are attributes. */
+const slice: OpFn = (node, inputs, what) => {
   const x = need(inputs, 0, what);
   const r = x.shape.length;
-  const starts = ints(need(inputs, 1, what));
-  const ends = ints(need(inputs, 2, what));
-  const axes = inputs[3] ? ints(inputs[3]).map((a) => normAxis(a, r, what)) : starts.map((_, i) => i);
+  const old = inputs.length === 1;
+  const starts = old ? intsAttr(node, 'starts') ?? [] : ints(need(inputs, 1, what));
+  const ends = old ? intsAttr(node, 'ends') ?? [] : ints(need(inputs, 2, what));
+  if (ends.length !== starts.length) throw new RecurError(`${what}: ${starts.length} starts but ${ends.length} ends`);
+  const givenAxes = old ? intsAttr(node, 'axes') : inputs[3] ? ints(inputs[3]) : undefined;
+  const axes = givenAxes ? givenAxes.map((a) => normAxis(a, r, what)) : starts.map((_, i) => i);
   const steps = inputs[4] ? ints(inputs[4]) : starts.map(() => 1);
   const begin = new Array<number>(r).fill(0);
   const step = new Array<number>(r).fill(1);
