@@ -40,10 +40,10 @@ const packedCases = readdirSync(`${DIR}/packed`).sort();
 
 test('the torch fixtures cover every cell, stacks, both directions, batch_first, initial states and heads', () => {
   const names = torchCases.join(' ');
-  for (const part of ['rnn_tanh_', 'rnn_relu_', 'gru_', 'lstm_', '_l3_', '_bi', '_bf', '_h0', 'classifier', 'tagger', 'final_state', 'mean_pool', 'max_pool', 'opset9_nofold']) {
+  for (const part of ['rnn_tanh_', 'rnn_relu_', 'gru_', 'lstm_', '_l3_', '_bi', '_bf', '_h0', 'classifier', 'tagger', 'final_state', 'mean_pool', 'max_pool', 'opset9_nofold', 'deep_head_nobias']) {
     assert.match(names, new RegExp(part), `no fixture with ${part}`);
   }
-  assert.ok(torchCases.length >= 31, `${torchCases.length} fixtures`);
+  assert.ok(torchCases.length >= 32, `${torchCases.length} fixtures`);
 });
 
 for (const [kind, cases] of [['torch', torchCases], ['packed', packedCases]] as const) {
@@ -136,6 +136,9 @@ test('toModel: which layers a classifier becomes', () => {
   const fin = (importOnnx(read('torch', 'gru_final_state').bytes).toModel({ kernels }).model.config as unknown as { layers: Record<string, unknown>[] }).layers;
   assert.deepEqual(fin.map((l) => l.type), ['recurrent', 'linear']);
   assert.deepEqual([fin[0]!.output, fin[0]!.resetAfter], ['final', true]);
+  const deep = (importOnnx(read('torch', 'gru_deep_head_nobias_bf').bytes).toModel({ kernels }).model.config as unknown as { layers: Record<string, unknown>[] }).layers;
+  assert.deepEqual(deep.map((l) => [l.type, l.activation ?? l.output]), [['recurrent', 'final'], ['linear', 'relu'], ['linear', 'tanh']]);
+  assert.deepEqual([deep[0]!.numLayers, deep[0]!.bias], [3, false]);
   for (const [name, mode] of [['gru_mean_pool', 'mean'], ['lstm_max_pool', 'max']]) {
     const pooled = (importOnnx(read('torch', name!).bytes).toModel({ kernels }).model.config as unknown as { layers: Record<string, unknown>[] }).layers;
     assert.deepEqual(pooled.map((l) => l.type), ['embedding', 'recurrent', 'reduce', 'linear']);

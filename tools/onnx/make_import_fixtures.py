@@ -122,6 +122,19 @@ class Pooled(nn.Module):
         return self.head(pooled)
 
 
+class DeepHead(nn.Module):
+    """A 3-layer stack without biases, batch_first -> h_n[-1] -> Linear, ReLU, Linear, Tanh."""
+    def __init__(self, cell):
+        super().__init__()
+        self.rnn = {'rnn': nn.RNN, 'gru': nn.GRU, 'lstm': nn.LSTM}[cell](I, H, num_layers=3, bias=False, batch_first=True)
+        self.head = nn.Sequential(nn.Linear(H, 5), nn.ReLU(), nn.Linear(5, C), nn.Tanh())
+        self.lstm = cell == 'lstm'
+
+    def forward(self, x):
+        _, s = self.rnn(x)
+        return self.head((s[0] if self.lstm else s)[-1])
+
+
 def f32(a):
     return [float(v) for v in np.asarray(a, dtype=np.float32).reshape(-1)]
 
@@ -206,6 +219,11 @@ def make_torch():
         export(f'{cell}_{mode}_pool', Pooled(cell, mode), [tokens], ['tokens'], ['logits'],
                {'tokens': seq_axes(False), 'logits': {0: 'batch'}},
                f'Embedding({V}, {E}) -> nn.{cell.upper()} bidirectional -> {mode} over time -> Linear({2 * H}, {C})')
+    torch.manual_seed(13)
+    x = torch.randn(B, T, I, generator=g2)
+    export('gru_deep_head_nobias_bf', DeepHead('gru'), [x], ['x'], ['out'], {'x': seq_axes(True), 'out': {0: 'batch'}},
+           f'nn.GRU({I}, {H}, num_layers=3, bias=False, batch_first=True) -> h_n[-1] -> Linear, ReLU, Linear, Tanh; opset 13',
+           opset=13)
     # an old opset (Slice and Squeeze with attributes) without constant folding: the gate blocks are
     # sliced and concatenated by nodes of the graph, not stored reordered
     torch.manual_seed(12)

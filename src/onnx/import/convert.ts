@@ -138,7 +138,8 @@ function layerConfigs(plan: PlannedLayer[], constants: ReadonlyMap<string, Value
       case 'recurrent': {
         const W = constants.get(p.nodes[0]!.input![2]!)!;
         const base = { type: 'recurrent' as const, name: nameOf('recurrent', 'rnn'), hiddenSize: p.spec.hiddenSize ?? W.shape[2]!,
-                       numLayers: p.nodes.length, bidirectional: p.spec.direction === 'bidirectional', output: p.output };
+                       numLayers: p.nodes.length, bidirectional: p.spec.direction === 'bidirectional', output: p.output,
+                       bias: p.nodes.some((n) => (n.input?.[3] ?? '') !== '') }; // no B anywhere: nn.RNN(bias=False)
         if (p.spec.cell === 'gru') return { ...base, cell: 'gru', resetAfter: p.spec.resetAfter };
         if (p.spec.cell === 'lstm') return { ...base, cell: 'lstm' };
         return { ...base, cell: 'rnn', nonlinearity: p.spec.nonlinearity };
@@ -166,8 +167,10 @@ function fillParams(model: Model, plan: PlannedLayer[], configs: LayerConfig[], 
         const s = `${name}.%_l${l}${d === 1 ? '_reverse' : ''}`;
         set(s.replace('%', 'weight_ih'), q.weightIh);
         set(s.replace('%', 'weight_hh'), q.weightHh);
-        set(s.replace('%', 'bias_ih'), q.biasIh);
-        set(s.replace('%', 'bias_hh'), q.biasHh);
+        if (model.params.has(s.replace('%', 'bias_ih'))) {
+          set(s.replace('%', 'bias_ih'), q.biasIh);
+          set(s.replace('%', 'bias_hh'), q.biasHh);
+        }
       }
     });
   });
