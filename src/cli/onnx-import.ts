@@ -12,8 +12,6 @@ import { serializeSafetensors, tensorToFloat64, tensorToInt32, type TensorToWrit
 import { jsKernels } from '../kernels/js/index.js';
 import type { LayerConfig } from '../nn/config.js';
 import { saveModel } from '../nn/model-file.js';
-import { importOnnx } from '../onnx/import/index.js';
-import { isIntType } from '../onnx/import/values.js';
 import { firstNonFinite } from '../train/clip.js';
 import { parseOptions, required, UsageError } from './args.js';
 import { checkOutputFile, readBytes, readSafetensors, writeAtomic } from './files.js';
@@ -32,25 +30,36 @@ export const IMPORT_USAGE = `usage: recur import --onnx model.onnx --out model.s
   --output  the graph output the model computes, default the first (a bare nn.LSTM gives y, h_n, c_n)
   --dtype   the parameters' precision in the file, default float32`;
 
-export const RUN_ONNX_USAGE = `usage: recur run-onnx --model model.onnx --input in.safetensors --out out.safetensors
+export const RUN_ONNX_USAGE = `usage: recur run-onnx --model model.onnx --input in.safetensors [--input ...] --out out.safetensors
 
-  Runs an ONNX model as it is (ONNX's semantics, float64 inside) on the tensors of a safetensors
-  file, one per graph input and named as the inputs are (token ids as I64 or I32), and writes every
-  graph output, float32, under its name. Any operator outside the supported set, or an attribute
-  recur cannot honour (LSTM peepholes, clip, other activations), is refused naming the node.
+  Runs an ONNX model as it is (ONNX's semantics, float64 inside) on one tensor per graph input and
+  writes every graph output, float32, under its name. Any operator outside the supported set, or an
+  attribute recur cannot honour (LSTM peepholes, clip, other activations), is refused naming the node.
 
   --model   the .onnx file
-  --input   the inputs by name (see the graph's inputs with a refusal or docs/onnx.md)
-  --out     the outputs by name, float32`;
+  --input   a safetensors file of tensors named as the graph's inputs (token ids I64 or I32), or a
+            TensorProto .pb file (ONNX's test data: test_data_set_0/input_0.pb), named by its own
+            name or else by its position among the .pb files; repeat for several files
+  --out     the outputs by name, float32 (safetensors)`;
+
+/** The ONNX modules, loaded only when an ONNX command runs (protobufjs and ONNX's schema would
+ *  slow down the start of every other command). */
+async function onnxModules() {
+  const [imp, values, proto, tensors] = await Promise.all([
+    import('../onnx/import/index.js'), import('../onnx/import/values.js'), import('../onnx/proto.js'), import('../onnx/tensors.js'),
+  ]);
+  return { importOnnx: imp.importOnnx, isIntType: values.isIntType, decodeTensor: proto.decodeTensor, readFloats: tensors.readFloats, readInts: tensors.readInts };
+}
 
 /** `recur import`: .onnx → a recur model file. */
-export function importCommand(args: string[]): number {
+export async function importCommand(args: string[]): Promise<number> {
   const o = parseOptions(args, { onnx: { type: 'string' }, out: { type: 'string' }, output: { type: 'string' }, dtype: { type: 'string' } });
   const path = required(o.onnx, '--onnx');
   const out = required(o.out, '--out');
   const dtype = o.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float64') throw new UsageError(`--dtype: expected float32 or float64, got "${dtype}"`);
   checkOutputFile(out, '--out');
+  const { importOnnx } = await onnxModules();
   const graph = importOnnx(readBytes(path, '--onnx'), { what: `--onnx ${path}` });
   const imported = graph.toModel({ kernels: jsKernels(dtype), ...(o.output === undefined ? {} : { output: o.output }) });
   const bytes = saveModel(imported.model, {
@@ -76,24 +85,43 @@ function describe(c: LayerConfig): string {
   }
 }
 
-/** `recur run-onnx`: run the graph on the tensors of a file. */
-export function runOnnxCommand(args: string[]): number {
-  const o = parseOptions(args, { model: { type: 'string' }, input: { type: 'string' }, out: { type: 'string' } });
+/** `recur run-onnx`: run the graph on the tensors of the input files. */
+export async function runOnnxCommand(args: string[]): Promise<number> {
+  const o = parseOptions(args, { model: { type: 'string' }, input: { type: 'string', multiple: true }, out: { type: 'string' } });
   const path = required(o.model, '--model');
-  const inputPath = required(o.input, '--input');
+  const inputs = o.input ?? [];
+  if (inputs.length === 0) throw new UsageError('missing --input');
   const out = required(o.out, '--out');
   checkOutputFile(out, '--out');
+  const { importOnnx, isIntType, decodeTensor, readFloats, readInts } = await onnxModules();
   const graph = importOnnx(readBytes(path, '--model'), { what: `--model ${path}` });
-  const file = readSafetensors(inputPath, '--input');
+  const names = graph.inputs.map((v) => `"${v.name}"`).join(', ');
   const feeds: Record<string, { data: ArrayLike<number>; shape: number[] }> = {};
-  for (const info of graph.inputs) {
-    const t = file.tensors.get(info.name);
-    if (!t) throw new RecurError(`--input ${inputPath}: expected a tensor "${info.name}" for each graph input (${graph.inputs.map((v) => `"${v.name}"`).join(', ')}), got none named "${info.name}"`);
-    const where = `--input ${inputPath}: tensor "${info.name}"`;
-    feeds[info.name] = { data: isIntType(info.type) ? tensorToInt32(t, where) : tensorToFloat64(t, where), shape: t.shape };
+  const give = (name: string, where: string, value: { data: ArrayLike<number>; shape: number[] }) => {
+    if (!graph.inputs.some((v) => v.name === name)) throw new RecurError(`${where}: tensor "${name}" is no input of the graph (${names})`);
+    if (feeds[name]) throw new RecurError(`${where}: tensor "${name}" is given twice`);
+    feeds[name] = value;
+  };
+  let pb = 0;
+  for (const file of inputs) {
+    if (file.endsWith('.pb')) {
+      // one TensorProto (ONNX's test data: input_<k>.pb), named, or by position among the .pb files
+      const t = decodeTensor(readBytes(file, '--input'), `--input ${file}`);
+      const name = t.name || graph.inputs[pb]?.name || `input ${pb}`;
+      const data = isIntType(t.data_type ?? 0) ? readInts(t, `--input ${file}`) : readFloats(t, `--input ${file}`);
+      give(name, `--input ${file}`, { data, shape: (t.dims ?? []).map(Number) });
+      pb++;
+      continue;
+    }
+    const st = readSafetensors(file, '--input');
+    for (const [name, t] of st.tensors) {
+      const info = graph.inputs.find((v) => v.name === name);
+      const where = `--input ${file}: tensor "${name}"`;
+      give(name, `--input ${file}`, { data: info && isIntType(info.type) ? tensorToInt32(t, where) : tensorToFloat64(t, where), shape: t.shape });
+    }
   }
-  const extra = [...file.tensors.keys()].filter((k) => !graph.inputs.some((v) => v.name === k));
-  if (extra.length > 0) throw new RecurError(`--input ${inputPath}: tensor "${extra[0]}" is no input of the graph (${graph.inputs.map((v) => `"${v.name}"`).join(', ')})`);
+  const missing = graph.inputs.find((v) => !feeds[v.name]);
+  if (missing) throw new RecurError(`--input: expected a tensor for each graph input (${names}), got none named "${missing.name}"`);
   const result = graph.run(feeds);
   const tensors: TensorToWrite[] = Object.entries(result).map(([name, r]) => {
     const data = Float32Array.from(r.data);
