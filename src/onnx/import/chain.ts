@@ -54,11 +54,11 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
   };
   const plan: PlannedLayer[] = [];
   const absorbed = new Set<NodeProto>();
-  let lastLinear: Extract<PlannedLayer, { kind: 'linear' }> | undefined;
+  let lastLinear: LinearPlan | undefined;
   for (const node of nodes) {
     if (absorbed.has(node) || (node.output ?? []).every((o) => o === '' || init.has(o))) continue; // constant: folded
     const op = node.op_type;
-    const [a, b, c] = node.input ?? [];
+    const [a, b] = node.input ?? [];
     if (op === 'Gather' && a !== undefined && init.has(a) && init.get(a)!.shape.length === 2 && !init.has(b ?? '')) {
       if (intAttr(node, 'axis', 0) !== 0) refuse(node, 'gathers along an axis other than 0');
       plan.push({ kind: 'embedding', node, weight: init.get(a)! });
@@ -76,31 +76,8 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
       else plan.push({ kind: 'recurrent', nodes: [node], spec, output: 'sequence' });
       lastLinear = undefined;
     } else if (op === 'Gemm' || op === 'MatMul') {
-      const x = a ?? '';
-      if (!init.has(b ?? '') || init.has(x)) refuse(node, 'has no constant weight as its second input');
-      const W = init.get(b!)!;
-      if (W.shape.length !== 2) refuse(node, 'has a weight that is not a matrix');
-      if (op === 'Gemm' && intAttr(node, 'transA', 0) !== 0) refuse(node, 'transposes its input (transA)');
-      const tB = op === 'Gemm' && intAttr(node, 'transB', 0) === 1;
-      const [O, I] = tB ? [W.shape[0]!, W.shape[1]!] : [W.shape[1]!, W.shape[0]!];
-      const alpha = op === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1;
-      const weight = (tB ? Float64Array.from(W.data) : transposed(W.data, I, O)).map((v) => alpha * v);
-      let bias: Float64Array | undefined;
-      const nodes = [node];
-      if (op === 'Gemm' && c) {
-        if (!init.has(c) || init.get(c)!.data.length !== O) refuse(node, `has a bias C that is no constant of ${O} values`);
-        bias = init.get(c)!.data.map((v) => floatAttr(node, 'beta', 1) * v);
-      } else if (op === 'MatMul') {
-        const next = consumers.get(node.output![0]!) ?? [];
-        const add = next.length === 1 && next[0]!.op_type === 'Add' ? next[0]! : undefined;
-        const other = add?.input?.find((n) => n !== node.output![0]);
-        if (add && other && init.has(other) && init.get(other)!.data.length === O) {
-          bias = Float64Array.from(init.get(other)!.data);
-          nodes.push(add);
-          absorbed.add(add);
-        }
-      }
-      lastLinear = { kind: 'linear', nodes, weight, bias, O, I, activation: 'identity' };
+      lastLinear = linearLayer(node, init, consumers, refuse);
+      if (lastLinear.nodes[1]) absorbed.add(lastLinear.nodes[1]);
       plan.push(lastLinear);
     } else if (ACTIVATION_OPS[op] && lastLinear && lastLinear.activation === 'identity' &&
                a === lastLinear.nodes[lastLinear.nodes.length - 1]!.output![0]) {
@@ -117,6 +94,40 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
   }
   finishRecurrent(plan, shapes, used, graph);
   return plan;
+}
+
+/** A planned linear layer. */
+type LinearPlan = Extract<PlannedLayer, { kind: 'linear' }>;
+
+/** nn.Linear from Gemm(x, W[, C]) (W (O,I) with transB, else (I,O); α and β folded in) or from
+ *  MatMul(x, W (I,O)) and the Add of a constant bias that alone reads its result. */
+function linearLayer(node: NodeProto, init: ReadonlyMap<string, Value>, consumers: ReadonlyMap<string, NodeProto[]>,
+                     refuse: (node: NodeProto, why: string) => never): LinearPlan {
+  const op = node.op_type;
+  const [x, b, c] = node.input ?? [];
+  if (!init.has(b ?? '') || init.has(x ?? '')) refuse(node, 'has no constant weight as its second input');
+  const W = init.get(b!)!;
+  if (W.shape.length !== 2) refuse(node, 'has a weight that is not a matrix');
+  if (op === 'Gemm' && intAttr(node, 'transA', 0) !== 0) refuse(node, 'transposes its input (transA)');
+  const tB = op === 'Gemm' && intAttr(node, 'transB', 0) === 1;
+  const [O, I] = tB ? [W.shape[0]!, W.shape[1]!] : [W.shape[1]!, W.shape[0]!];
+  const alpha = op === 'Gemm' ? floatAttr(node, 'alpha', 1) : 1;
+  const weight = (tB ? Float64Array.from(W.data) : transposed(W.data, I, O)).map((v) => alpha * v);  // (O,I)
+  const nodes = [node];
+  let bias: Float64Array | undefined;
+  if (op === 'Gemm' && c) {
+    if (!init.has(c) || init.get(c)!.data.length !== O) refuse(node, `has a bias C that is no constant of ${O} values`);
+    bias = init.get(c)!.data.map((v) => floatAttr(node, 'beta', 1) * v);
+  } else if (op === 'MatMul') {
+    const next = consumers.get(node.output![0]!) ?? [];
+    const add = next.length === 1 && next[0]!.op_type === 'Add' ? next[0]! : undefined;
+    const other = add?.input?.find((n) => n !== node.output![0]);
+    if (add && other && init.has(other) && init.get(other)!.data.length === O) {
+      bias = Float64Array.from(init.get(other)!.data);
+      nodes.push(add);
+    }
+  }
+  return { kind: 'linear', nodes, weight, bias, O, I, activation: 'identity' };
 }
 
 /** The nodes `output` depends on, in graph order. */

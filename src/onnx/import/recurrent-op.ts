@@ -104,6 +104,39 @@ function reverseRows(src: Float64Array, B: number, F: number, lengths: Int32Arra
 
 const kernels = jsKernels('float64');
 
+/** A one-layer stack holding the node's weights (both directions), in recur's gate order. */
+function stackFor(spec: RecurrentNodeSpec, I: number, H: number, W: Value, R: Value, B: Value | undefined): RecurrentStack {
+  const D = spec.direction === 'bidirectional' ? 2 : 1;
+  const config: RecurrentConfig = {
+    cell: spec.cell, inputSize: I, hiddenSize: H, numLayers: 1, bidirectional: D === 2, nonlinearity: spec.nonlinearity,
+    resetAfter: spec.resetAfter, bias: true, residual: 'x', dropout: 0, forgetBias: 0,
+  };
+  const stack = new RecurrentStack(config, kernels, new Rng(0));
+  for (let d = 0; d < D; d++) {
+    const p = recurParams(spec, H, W, R, B, d);
+    const s = `l0${d === 1 ? '_reverse' : ''}`;
+    stack.params.get(`weight_ih_${s}`).data.set(p.weightIh);
+    stack.params.get(`weight_hh_${s}`).data.set(p.weightHh);
+    stack.params.get(`bias_ih_${s}`).data.set(p.biasIh);
+    stack.params.get(`bias_hh_${s}`).data.set(p.biasHh);
+  }
+  return stack;
+}
+
+/** ONNX's Y (T,D,B,H), or (B,T,D,H) with layout 1, from recur's y (T,B,D·H). */
+function onnxY(y: Float64Array, T: number, B: number, D: number, H: number, layout: 0 | 1): Float64Array {
+  const Y = new Float64Array(T * D * B * H);
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      for (let d = 0; d < D; d++) {
+        const to = layout === 1 ? ((b * T + t) * D + d) * H : ((t * D + d) * B + b) * H;
+        Y.set(y.subarray(((t * B + b) * D + d) * H, ((t * B + b) * D + d + 1) * H), to);
+      }
+    }
+  }
+  return Y;
+}
+
 /** Run one RNN/GRU/LSTM node on its inputs (undefined where the name is empty); its outputs Y, Y_h[, Y_c]. */
 export function runRecurrent(node: NodeProto, inputs: readonly (Value | undefined)[], what: string): Value[] {
   const spec = recurrentSpec(node, what);
@@ -119,31 +152,15 @@ export function runRecurrent(node: NodeProto, inputs: readonly (Value | undefine
       throw new RecurError(`${what}: expected ${name} of shape ${formatShape(shape)}, got ${formatShape(v.shape)}`);
     }
   };
-  expect(W, 'W', [D, G * H, I]);
-  expect(R, 'R', [D, G * H, H]);
-  expect(Bias, 'B', [D, 2 * G * H]);
-  expect(lens, 'sequence_lens', [B]);
   const stateShape = spec.layout === 1 ? [B, D, H] : [D, B, H];
-  expect(h0in, 'initial_h', stateShape);
-  expect(c0in, 'initial_c', stateShape);
+  ([[W, 'W', [D, G * H, I]], [R, 'R', [D, G * H, H]], [Bias, 'B', [D, 2 * G * H]], [lens, 'sequence_lens', [B]],
+    [h0in, 'initial_h', stateShape], [c0in, 'initial_c', stateShape]] as const).forEach(([v, name, shape]) => expect(v, name, [...shape]));
   if (T < 1 || B < 1) throw new RecurError(`${what}: expected at least one step and one row, got X of shape ${formatShape(x0.shape)}`);
   const lengths = lens ? Int32Array.from(lens.data) : new Int32Array(B).fill(T);
   lengths.forEach((n, b) => {
     if (n < 1 || n > T) throw new RecurError(`${what}: expected sequence_lens in 1..${T}, got ${n} at row ${b}`);
   });
-  const config: RecurrentConfig = {
-    cell: spec.cell, inputSize: I, hiddenSize: H, numLayers: 1, bidirectional: D === 2, nonlinearity: spec.nonlinearity,
-    resetAfter: spec.resetAfter, bias: true, residual: 'x', dropout: 0, forgetBias: 0,
-  };
-  const stack = new RecurrentStack(config, kernels, new Rng(0));
-  for (let d = 0; d < D; d++) {
-    const p = recurParams(spec, H, W, R, Bias, d);
-    const s = `l0${d === 1 ? '_reverse' : ''}`;
-    stack.params.get(`weight_ih_${s}`).data.set(p.weightIh);
-    stack.params.get(`weight_hh_${s}`).data.set(p.weightHh);
-    stack.params.get(`bias_ih_${s}`).data.set(p.biasIh);
-    stack.params.get(`bias_hh_${s}`).data.set(p.biasHh);
-  }
+  const stack = stackFor(spec, I, H, W, R, Bias);
   // time-major (T,B,I); a reverse-only node runs forward over each row's steps reversed
   let x: Float64Array<ArrayBufferLike> = spec.layout === 1 ? swap01(x0.data, B, T, I) : x0.data;
   if (spec.direction === 'reverse') x = reverseRows(x, B, I, lengths);
@@ -151,19 +168,10 @@ export function runRecurrent(node: NodeProto, inputs: readonly (Value | undefine
   const out = stack.forward(x, T, B, { h0: state(h0in), c0: state(c0in), lengths: lens ? lengths : undefined });
   let y: Float64Array<ArrayBufferLike> = Float64Array.from(out.y);                                         // (T,B,D·H)
   if (spec.direction === 'reverse') y = reverseRows(y, B, H, lengths);
-  // Y (T,D,B,H) from (T,B,D,H); layout 1: (B,T,D,H)
-  const Y = new Float64Array(T * D * B * H);
-  for (let t = 0; t < T; t++) {
-    for (let b = 0; b < B; b++) {
-      for (let d = 0; d < D; d++) {
-        const to = spec.layout === 1 ? ((b * T + t) * D + d) * H : ((t * D + d) * B + b) * H;
-        Y.set(y.subarray(((t * B + b) * D + d) * H, ((t * B + b) * D + d + 1) * H), to);
-      }
-    }
-  }
   const final = (s: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }) => (spec.layout === 1 ? swap01(s, D, B, H) : Float64Array.from(s));
   const type = x0.type;
-  const outs = [makeValue(type, spec.layout === 1 ? [B, T, D, H] : [T, D, B, H], Y), makeValue(type, stateShape, final(out.hN))];
+  const outs = [makeValue(type, spec.layout === 1 ? [B, T, D, H] : [T, D, B, H], onnxY(y, T, B, D, H, spec.layout)),
+                makeValue(type, stateShape, final(out.hN))];
   if (spec.cell === 'lstm') outs.push(makeValue(type, stateShape, final(out.cN!)));
   return outs;
 }
