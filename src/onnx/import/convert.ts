@@ -47,6 +47,7 @@ export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): Im
     throw new RecurError(`${what}: a recur model takes one input; this graph takes ${graph.inputs.map((v) => `"${v.name}"`).join(', ')} (run the graph as it is: OnnxGraph.run, recur run-onnx)`);
   }
   const input = graph.inputs[0]!;
+  if (graph.outputs.length === 0) throw new RecurError(`${what}: the graph has no output`);
   const output = options.output ?? graph.outputs[0]!.name;
   if (!graph.outputs.some((o) => o.name === output)) {
     throw new RecurError(`${what}: no output named "${output}"; the outputs are ${graph.outputs.map((o) => `"${o.name}"`).join(', ')}`);

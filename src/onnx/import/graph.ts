@@ -49,6 +49,21 @@ function valueInfo(v: ValueInfoProto): OnnxValueInfo {
            shape: dims?.map((d) => (d.dim_value !== undefined ? Number(d.dim_value) : d.dim_param || undefined)) };
 }
 
+/** Every name in the graph is printable (messages quote them on one line). */
+function checkNames(g: GraphProto, what: string): void {
+  const check = (kind: string, name: string | undefined) => {
+    if (name && /[\u0000-\u001f\u007f]/.test(name)) throw new RecurError(`${what}: ${kind} name ${JSON.stringify(name)} holds control characters`);
+  };
+  for (const v of [...(g.input ?? []), ...(g.output ?? [])]) check('value', v.name);
+  for (const t of g.initializer ?? []) check('initializer', t.name);
+  for (const n of g.node ?? []) {
+    check('node', n.name);
+    check('operator', n.op_type);
+    check('domain', n.domain);
+    for (const v of [...(n.input ?? []), ...(n.output ?? [])]) check('value', v);
+  }
+}
+
 /** A model read from ONNX bytes, checked node by node, ready to run. */
 export class OnnxGraph {
   /** The inputs to feed (graph inputs that are not initializers), in the model's order. */
@@ -72,6 +87,7 @@ export class OnnxGraph {
     const ops = (model.opset_import ?? []).filter((o) => !o.domain || o.domain === 'ai.onnx');
     if (ops.length === 0) throw new RecurError(`${what}: expected an opset_import of the default ONNX domain, got none`);
     this.opset = Number(ops[0]!.version);
+    checkNames(g, what);
     const inits = new Map<string, Value>();
     for (const t of g.initializer ?? []) inits.set(t.name ?? '', fromTensorProto(t, `${what}: initializer "${t.name}"`));
     this.initializers = inits;
@@ -131,8 +147,13 @@ export class OnnxGraph {
     for (const info of this.inputs) env.set(info.name, this.feed(info, feeds[info.name]));
     for (const node of this.nodes) {
       const inputs = (node.input ?? []).map((n) => (n === '' ? undefined : env.get(n)!));
-      const outs = RUN[node.op_type]!(node, inputs, `${this.what}: ${nodeLabel(node)}`);
-      (node.output ?? []).forEach((name, k) => { if (name !== '' && outs[k]) env.set(name, outs[k]!); });
+      const label = `${this.what}: ${nodeLabel(node)}`;
+      const outs = RUN[node.op_type]!(node, inputs, label);
+      (node.output ?? []).forEach((name, k) => {
+        if (name === '') return;
+        if (!outs[k]) throw new RecurError(`${label}: gives ${outs.length} output${outs.length === 1 ? '' : 's'}, but the graph names output ${k + 1} ${JSON.stringify(name)}`);
+        env.set(name, outs[k]!);
+      });
     }
     return env;
   }

@@ -182,3 +182,21 @@ test('a value too large to hold and a token id out of range are refused in one l
   assert.deepEqual(Array.from(g.run({ ids: { data: [2, 0], shape: [1, 2] } }).v!.data), [5, 6, 1, 2]);
   assert.throws(() => g.run({ ids: { data: [1, 3], shape: [1, 2] } }), /^RecurError: emb: node "emb" \(Gather\): index 3 is out of range for a dimension of size 3$/);
 });
+
+test('malformed nodes are refused in one line: control characters in a name, mismatched Slice inputs, a missing output', () => {
+  const withName = model([{ name: 'a\nb', op_type: 'Identity', input: ['x'], output: ['y'] }], [io('x', [1])], [io('y')]);
+  assert.throws(() => importOnnx(withName, { what: 'm' }), /^RecurError: m: node name "a\\nb" holds control characters$/);
+  const c = (name: string, v: number[]): NodeProto =>
+    ({ name, op_type: 'Constant', input: [], output: [name], attribute: [{ name: 'value', type: 4, t: { dims: [v.length], data_type: 7, int64_data: v } }] });
+  const slice = model([c('s', [0, 0]), c('e', [1]), { name: 'cut', op_type: 'Slice', input: ['x', 's', 'e'], output: ['y'] }], [io('x', [2, 2])], [io('y')]);
+  assert.throws(() => importOnnx(slice, { what: 'm' }).run({ x: { data: [1, 2, 3, 4], shape: [2, 2] } }),
+    /^RecurError: m: node "cut" \(Slice\): 2 starts but 1 ends$/);
+  const axes = model([c('s', [0, 0]), c('e', [1, 1]), c('a', [1, -1]), { name: 'cut', op_type: 'Slice', input: ['x', 's', 'e', 'a'], output: ['y'] }],
+                     [io('x', [2, 2])], [io('y')]);
+  assert.throws(() => importOnnx(axes, { what: 'm' }).run({ x: { data: [1, 2, 3, 4], shape: [2, 2] } }),
+    /^RecurError: m: node "cut" \(Slice\): expected as many distinct axes and steps as starts \(2\), got axes \[1,1\] and steps \[1,1\]$/);
+  const twoOut = model([{ name: 'g', op_type: 'Gemm', input: ['x', 'x'], output: ['y', 'z'] }, { name: 'id', op_type: 'Identity', input: ['z'], output: ['w'] }],
+                       [io('x', [2, 2])], [io('w')]);
+  assert.throws(() => importOnnx(twoOut, { what: 'm' }).run({ x: { data: [1, 2, 3, 4], shape: [2, 2] } }),
+    /^RecurError: m: node "g" \(Gemm\): gives 1 output, but the graph names output 2 "z"$/);
+});

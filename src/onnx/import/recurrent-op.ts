@@ -46,7 +46,7 @@ export function recurrentSpec(node: NodeProto, what: string): RecurrentNodeSpec 
   const cell = RECURRENT_OPS[op]!;
   const refuse = (why: string): never => { throw new RecurError(`${what}: ${why}; recur cannot import it`); };
   const direction = stringAttr(node, 'direction', 'forward');
-  if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional') refuse(`direction "${direction}" is none of forward, reverse, bidirectional`);
+  if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional') refuse(`direction ${JSON.stringify(direction)} is none of forward, reverse, bidirectional`);
   const D = direction === 'bidirectional' ? 2 : 1;
   for (const name of ['clip', 'activation_alpha', 'activation_beta']) if (attr(node, name)) refuse(`has attribute "${name}"`);
   if (op === 'LSTM' && intAttr(node, 'input_forget', 0) !== 0) refuse('has input_forget = 1 (coupled input and forget gates)');
@@ -62,7 +62,7 @@ export function recurrentSpec(node: NodeProto, what: string): RecurrentNodeSpec 
     const dirs = Array.from({ length: D }, (_, d) => given.slice(d * per, (d + 1) * per).join(','));
     const ok = (s: string) => (op === 'RNN' ? s === 'Tanh' || s === 'Relu' : s === DEFAULT_ACTIVATIONS[op]!.join(','));
     if (!Number.isInteger(per) || dirs.some((s) => !ok(s)) || dirs.some((s) => s !== dirs[0])) {
-      refuse(`has activations [${given.join(', ')}]; recur computes ${op === 'RNN' ? 'Tanh or Relu' : `[${DEFAULT_ACTIVATIONS[op]!.join(', ')}]`}, the same in both directions`);
+      refuse(`has activations [${given.map((a) => (/^\w+$/.test(a) ? a : JSON.stringify(a))).join(', ')}]; recur computes ${op === 'RNN' ? 'Tanh or Relu' : `[${DEFAULT_ACTIVATIONS[op]!.join(', ')}]`}, the same in both directions`);
     }
     if (op === 'RNN' && dirs[0] === 'Relu') nonlinearity = 'relu';
   }

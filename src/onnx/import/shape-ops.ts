@@ -133,6 +133,9 @@ const slice: OpFn = (node, inputs, what) => {
   const givenAxes = old ? intsAttr(node, 'axes') : inputs[3] ? ints(inputs[3]) : undefined;
   const axes = givenAxes ? givenAxes.map((a) => normAxis(a, r, what)) : starts.map((_, i) => i);
   const steps = inputs[4] ? ints(inputs[4]) : starts.map(() => 1);
+  if (axes.length !== starts.length || steps.length !== starts.length || new Set(axes).size !== axes.length) {
+    throw new RecurError(`${what}: expected as many distinct axes and steps as starts (${starts.length}), got axes [${axes}] and steps [${steps}]`);
+  }
   const begin = new Array<number>(r).fill(0);
   const step = new Array<number>(r).fill(1);
   const shape = [...x.shape];
@@ -163,7 +166,7 @@ const transpose: OpFn = (node, inputs, what) => {
   const x = need(inputs, 0, what);
   const r = x.shape.length;
   const perm = intsAttr(node, 'perm') ?? x.shape.map((_, i) => r - 1 - i);
-  if (perm.length !== r || [...perm].sort().some((p, i) => p !== i)) throw new RecurError(`${what}: perm [${perm}] is no permutation of rank ${r}`);
+  if (perm.length !== r || [...perm].sort((p, q) => p - q).some((p, i) => p !== i)) throw new RecurError(`${what}: perm [${perm}] is no permutation of rank ${r}`);
   const shape = perm.map((p) => x.shape[p]!);
   const st = stridesOf(x.shape);
   const os = stridesOf(shape);
