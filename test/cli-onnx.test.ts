@@ -61,7 +61,7 @@ test('recur import writes a model file that loadModel reads and that computes Py
 
 test('recur import refuses what is no chain, bad bytes and unknown operators in one line, leaving --out as it was', () => {
   assertRefused(recur('import', '--onnx', join(FIX, 'lstm_l2_bi_h0/model.onnx'), '--out', 'a.safetensors'), 'import', 1,
-    /a recur model takes one input; this graph takes "x", "h0", "c0"/, 'a.safetensors');
+    /a recur model takes one input \(and each row's length\); this graph takes "x", "h0", "c0"/, 'a.safetensors');
   writeFileSync(join(dir, 'junk.onnx'), new Uint8Array([0xff, 0xff, 0xff, 0x01]));
   assertRefused(recur('import', '--onnx', 'junk.onnx', '--out', 'b.safetensors'), 'import', 1, /--onnx junk\.onnx: expected an ONNX ModelProto/, 'b.safetensors');
   writeFileSync(join(dir, 'softplus.onnx'), encodeModel({

@@ -148,7 +148,7 @@ test('toModel: which layers a classifier becomes', () => {
 
 test('toModel refuses a graph with initial states as inputs, in one line', () => {
   assert.throws(() => importOnnx(read('torch', 'lstm_l2_bi_h0').bytes, { what: 'm.onnx' }).toModel(),
-    /^RecurError: m\.onnx: a recur model takes one input; this graph takes "x", "h0", "c0" \(run the graph as it is: OnnxGraph\.run, recur run-onnx\)$/);
+    /^RecurError: m\.onnx: a recur model takes one input \(and each row's length\); this graph takes "x", "h0", "c0" \(run the graph as it is: OnnxGraph\.run, recur run-onnx\)$/);
 });
 
 test('toModel refuses a chain look-alike: a head on the first step instead of the last', () => {
@@ -161,4 +161,18 @@ test('toModel refuses a chain look-alike: a head on the first step instead of th
   constant.attribute![0]!.t = { dims: [], data_type: 7, int64_data: [0] };
   const graph = importOnnx(encodeModel(m), { what: 'first.onnx' });
   assert.throws(() => graph.toModel(), /^RecurError: first\.onnx: the graph looks like a chain of recur layers \(embedding → recurrent → reduce → linear\) but computes something else \(max difference .*\); run the graph as it is: OnnxGraph\.run, recur run-onnx$/);
+});
+
+test('toModel takes each row\'s length as a second input (sequence_lens), as a recur model takes lengths', () => {
+  for (const name of ['gru_bi_lengths_final', 'lstm_bi_lengths_sequence']) {
+    const { bytes, expected } = read('packed', name);
+    const imported = importOnnx(bytes, { what: name }).toModel({ kernels });
+    assert.equal(imported.lengths, 'lengths');
+    const [x, lengths] = expected.inputs as [Entry, Entry];
+    const y = imported.model.forward({ data: Float32Array.from(x.data), shape: x.shape, lengths: Int32Array.from(lengths.data) });
+    const want = expected.outputs[0]!;
+    assert.deepEqual([...y.shape], want.shape);
+    // a per-step head also computes padded steps (from zeros, as ONNX's Y is there); compare all
+    assert.ok(maxAbsDiff(y.data, want.data) <= TOL, `${name}: max abs diff ${maxAbsDiff(y.data, want.data)}`);
+  }
 });

@@ -22,11 +22,12 @@ export const IMPORT_USAGE = `usage: recur import --onnx model.onnx --out model.s
   read it). The graph must be a chain of recur layers, as torch.onnx.export writes them:
     [nn.Embedding] → nn.RNN/GRU/LSTM (any layers, bidirectional, batch_first)
       → [last step y[-1] or final state h_n] → [nn.Linear (+ ReLU/tanh/sigmoid)] ...
-  and take one input. The converted model is run against the graph on random inputs before the
+  and take one input (and optionally each row's length, feeding sequence_lens). The converted model
+  is run against the graph on random inputs before the
   file is written; anything else is refused in one line naming the node (use run-onnx for those).
 
   --onnx    the .onnx file (RNN, GRU, LSTM and the glue torch.onnx.export writes, any opset from 9)
-  --out     the recur model file (safetensors; __metadata__ "onnx.input", "onnx.batchFirst", ...)
+  --out     the recur model file (safetensors; __metadata__ "onnx.input", "onnx.batchFirst", "onnx.lengths", ...)
   --output  the graph output the model computes, default the first (a bare nn.LSTM gives y, h_n, c_n)
   --dtype   the parameters' precision in the file, default float32`;
 
@@ -64,12 +65,13 @@ export async function importCommand(args: string[]): Promise<number> {
   const imported = graph.toModel({ kernels: jsKernels(dtype), ...(o.output === undefined ? {} : { output: o.output }) });
   const bytes = saveModel(imported.model, {
     'onnx.source': basename(path), 'onnx.input': imported.input, 'onnx.output': imported.output,
-    'onnx.batchFirst': String(imported.batchFirst),
+    'onnx.batchFirst': String(imported.batchFirst), ...(imported.lengths ? { 'onnx.lengths': imported.lengths } : {}),
   });
   writeAtomic(out, bytes, '--out');
   const layers = (imported.model.config as { layers?: LayerConfig[] }).layers ?? [];
   process.stdout.write(`${out}: ${layers.map(describe).join(' → ')}\n`);
   process.stdout.write(`input "${imported.input}" ${imported.batchFirst ? 'batch-first (B, T, …): model.forward(x, { batchFirst: true })' : 'time-major (T, B, …)'}; `
+    + `${imported.lengths ? `lengths "${imported.lengths}" (each row's, as the input's lengths); ` : ''}`
     + `output "${imported.output}"; ${imported.model.params.list.reduce((n, p) => n + p.size, 0)} parameters\n`);
   return 0;
 }
@@ -79,7 +81,7 @@ function describe(c: LayerConfig): string {
   switch (c.type) {
     case 'embedding': return `embedding(${c.numEmbeddings}, ${c.embeddingDim})`;
     case 'recurrent': return `${c.cell}(H=${c.hiddenSize}, layers=${c.numLayers ?? 1}${c.bidirectional ? ', bidirectional' : ''}, ${c.output ?? 'sequence'})`;
-    case 'reduce': return `${c.mode} step`;
+    case 'reduce': return c.mode === 'last' ? 'last step' : `${c.mode} over time`;
     case 'linear': return `linear(${c.inputSize} → ${c.outputSize}${c.activation && c.activation !== 'identity' ? `, ${c.activation}` : ''})`;
     default: return c.type;
   }

@@ -301,6 +301,60 @@ def make_packed():
         print(f'packed/{name}')
 
 
+def make_packed_chains():
+    """x and sequence_lens in, a chain out (the layout of recur's own models with lengths): a bidirectional
+    GRU -> cat(h_n[-2], h_n[-1]) -> Linear, and an LSTM -> its padded sequence (T,B,2H) -> Linear per step.
+    Built with onnx.helper (torch.onnx.export cannot export packed sequences); expected from PyTorch."""
+    g = torch.Generator().manual_seed(4)
+    lens = torch.tensor([4, 5, 2])
+    Bp = 3
+    fl = TensorProto.FLOAT
+    vi = lambda n, shape, t=fl: helper.make_tensor_value_info(n, t, shape)
+    const = lambda name, v: helper.make_node('Constant', [], [name], name=name, value=numpy_helper.from_array(np.array(v, dtype=np.int64), name))
+    for cell, final in [('gru', True), ('lstm', False)]:
+        torch.manual_seed(21)
+        m = cell_module(cell, I, 1, True, False)
+        head = nn.Linear(2 * H, C)
+        m.eval()
+        x = torch.randn(T, Bp, I, generator=g)
+        with torch.no_grad():
+            out, s = m(nn.utils.rnn.pack_padded_sequence(x, lens, enforce_sorted=False))
+            h = s[0] if cell == 'lstm' else s
+            y, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=T)
+            want = head(torch.cat([h[-2], h[-1]], dim=1)) if final else head(y)
+        W, R, Bb = onnx_weights(m, cell, True)
+        attrs = dict(hidden_size=H, direction='bidirectional', **({'linear_before_reset': 1} if cell == 'gru' else {}))
+        nodes = [helper.make_node(cell.upper(), ['x', 'W', 'R', 'B', 'lengths'], ['Y', 'Y_h'], name='rnn', **attrs)]
+        if final:   # Y_h (2,B,H) -> (B,2,H) -> (B,2H) -> Gemm
+            nodes += [helper.make_node('Transpose', ['Y_h'], ['hT'], name='t', perm=[1, 0, 2]), const('shape', [0, -1]),
+                      helper.make_node('Reshape', ['hT', 'shape'], ['hB'], name='r'),
+                      helper.make_node('Gemm', ['hB', 'head.weight', 'head.bias'], ['out'], name='head', transB=1)]
+        else:       # Y (T,2,B,H) -> (T,B,2,H) -> (T,B,2H) -> MatMul + Add
+            nodes += [helper.make_node('Transpose', ['Y'], ['yT'], name='t', perm=[0, 2, 1, 3]), const('shape', [0, 0, -1]),
+                      helper.make_node('Reshape', ['yT', 'shape'], ['yB'], name='r'),
+                      helper.make_node('MatMul', ['yB', 'head.weightT'], ['z'], name='head'),
+                      helper.make_node('Add', ['z', 'head.bias'], ['out'], name='bias')]
+        hw = head.weight.detach().numpy()
+        inits = [numpy_helper.from_array(W, 'W'), numpy_helper.from_array(R, 'R'), numpy_helper.from_array(Bb, 'B'),
+                 numpy_helper.from_array(head.bias.detach().numpy(), 'head.bias'),
+                 numpy_helper.from_array(hw if final else np.ascontiguousarray(hw.T), 'head.weight' if final else 'head.weightT')]
+        graph = helper.make_graph(nodes, f'packed_{cell}_chain', [vi('x', ['time', 'batch', I]), vi('lengths', ['batch'], TensorProto.INT32)],
+                                  [vi('out', ['batch', C] if final else ['time', 'batch', C])], inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', OPSET)], producer_name='recur make_import_fixtures')
+        model.ir_version = 7
+        onnx.checker.check_model(model)
+        name = f'{cell}_bi_lengths_{"final" if final else "sequence"}'
+        d = os.path.join(ROOT, 'packed', name)
+        os.makedirs(d, exist_ok=True)
+        onnx.save(model, os.path.join(d, 'model.onnx'))
+        ins = [entry('x', x), {'name': 'lengths', 'dtype': 'int32', 'shape': [Bp], 'data': [int(v) for v in lens]}]
+        with open(os.path.join(d, 'expected.json'), 'w') as f:
+            json.dump({'about': f'x, lengths {lens.tolist()} -> bidirectional nn.{cell.upper()} on a packed sequence -> '
+                                + ('cat(h_n[-2], h_n[-1]) -> Linear' if final else 'padded y -> Linear per step'),
+                       'torch': torch.__version__, 'opset': OPSET, 'inputs': ins, 'outputs': [entry('out', want)]}, f, separators=(',', ':'))
+        print(f'packed/{name}')
+
+
 def copy_node_tests():
     if not os.path.isdir(NODE_DATA):
         sys.exit(f'{NODE_DATA} absent: apt-get install libonnx-testdata')
@@ -315,4 +369,5 @@ if __name__ == '__main__':
     torch.set_num_threads(1)
     make_torch()
     make_packed()
+    make_packed_chains()
     copy_node_tests()

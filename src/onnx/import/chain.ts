@@ -68,7 +68,7 @@ export function planChain(graph: OnnxGraph, output: string, shapes: ReadonlyMap<
       if (spec.direction === 'reverse') refuse(node, 'runs in reverse only (recur layers run forward or both ways)');
       if (spec.layout !== 0) refuse(node, 'has layout 1');
       for (const k of [1, 2, 3]) if (node.input?.[k] && !init.has(node.input[k]!)) refuse(node, `computes its weights "${node.input[k]}" from an input`);
-      if (node.input?.[4]) refuse(node, 'takes sequence_lens (a recur model takes lengths with its input)');
+      if (node.input?.[4] && init.has(node.input[4])) refuse(node, 'takes constant sequence_lens (a recur model takes lengths with its input)');
       const prev = plan[plan.length - 1];
       const same = prev?.kind === 'recurrent' && JSON.stringify({ ...prev.spec, hiddenSize: 0 }) === JSON.stringify({ ...spec, hiddenSize: 0 }) &&
         hidden(init, prev.nodes[0]!) === hidden(init, node);

@@ -14,7 +14,7 @@ import { Model, sequential } from '../../nn/model.js';
 import type { LayerInput } from '../../nn/types.js';
 import { Rng } from '../../tensor/rng.js';
 import { planChain, type PlannedLayer } from './chain.js';
-import type { OnnxGraph, OnnxTensor } from './graph.js';
+import type { OnnxGraph, OnnxTensor, OnnxValueInfo } from './graph.js';
 import { RECURRENT_OPS, recurParams } from './recurrent-op.js';
 import { isIntType, type Value } from './values.js';
 
@@ -27,6 +27,8 @@ export interface ImportedModel {
   /** The graph's input and output names. */
   readonly input: string;
   readonly output: string;
+  /** The graph's input of each row's length, when it has one: pass it as the model input's `lengths`. */
+  readonly lengths?: string;
 }
 
 /** Options of `toModel`. */
@@ -40,27 +42,41 @@ export interface ToModelOptions {
 const PROBES: readonly (readonly [number, number])[] = [[5, 3], [2, 4]];
 const AGREE = 1e-9;
 
+/** The graph's inputs as a recur model reads them: the sequence or token ids, and optionally each
+ *  row's length (an integer vector feeding the recurrent nodes' sequence_lens). */
+function modelInputs(graph: OnnxGraph): { data: OnnxValueInfo; lengths: OnnxValueInfo | undefined } {
+  const ins = graph.inputs;
+  const isLengths = (v: OnnxValueInfo) => isIntType(v.type) && v.shape?.length === 1;
+  if (ins.length === 1) return { data: ins[0]!, lengths: undefined };
+  if (ins.length === 2 && isLengths(ins[0]!) !== isLengths(ins[1]!)) {
+    return isLengths(ins[1]!) ? { data: ins[0]!, lengths: ins[1]! } : { data: ins[1]!, lengths: ins[0]! };
+  }
+  throw new RecurError(`${graph.what}: a recur model takes one input (and each row's length); this graph takes ${ins.map((v) => JSON.stringify(v.name)).join(', ')} (run the graph as it is: OnnxGraph.run, recur run-onnx)`);
+}
+
 /** The graph as a recur Model, checked against the graph; a RecurError when it is no chain of recur layers. */
 export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): ImportedModel {
   const what = graph.what;
-  if (graph.inputs.length !== 1) {
-    throw new RecurError(`${what}: a recur model takes one input; this graph takes ${graph.inputs.map((v) => `"${v.name}"`).join(', ')} (run the graph as it is: OnnxGraph.run, recur run-onnx)`);
-  }
-  const input = graph.inputs[0]!;
+  const { data: input, lengths } = modelInputs(graph);
   if (graph.outputs.length === 0) throw new RecurError(`${what}: the graph has no output`);
   const output = options.output ?? graph.outputs[0]!.name;
   if (!graph.outputs.some((o) => o.name === output)) {
-    throw new RecurError(`${what}: no output named "${output}"; the outputs are ${graph.outputs.map((o) => `"${o.name}"`).join(', ')}`);
+    throw new RecurError(`${what}: no output named ${JSON.stringify(output)}; the outputs are ${graph.outputs.map((o) => JSON.stringify(o.name)).join(', ')}`);
   }
   const rng = new Rng(1);
-  const probes = PROBES.map(([p, q]) => probeInput(graph, p, q, rng));
-  const first = graph.evaluate({ [input.name]: probes[0]! });
+  const probes = PROBES.map(([p, q]) => {
+    const x = probeInput(graph, input, p, q, rng);
+    return { x, lengths: lengths && probeLengths(graph, input, lengths, x.shape, rng) };
+  });
+  const feeds = (pr: typeof probes[number]): Record<string, OnnxTensor> =>
+    ({ [input.name]: pr.x, ...(lengths && pr.lengths ? { [lengths.name]: { data: pr.lengths, shape: [pr.lengths.length] } } : {}) });
+  const first = graph.evaluate(feeds(probes[0]!));
   const shapes = new Map([...first].map(([k, v]) => [k, v.shape]));
   const constants = constantValues(graph, first);
   const plan = planChain(graph, output, shapes, constants);
   if (!plan.some((p) => p.kind === 'recurrent')) throw new RecurError(`${what}: no RNN, GRU or LSTM node; nothing for recur to import as a model`);
-  const batchFirst = isBatchFirst(graph, plan, shapes, probes[0]!.shape);
-  const inputSize = isIntType(input.type) ? undefined : probes[0]!.shape[probes[0]!.shape.length - 1];
+  const batchFirst = isBatchFirst(graph, plan, shapes, probes[0]!.x.shape);
+  const inputSize = isIntType(input.type) ? undefined : probes[0]!.x.shape[probes[0]!.x.shape.length - 1];
   const configs = layerConfigs(plan, constants);
   const build = (k: Kernels) => {
     const m = sequential(configs, { kernels: k, ...(inputSize === undefined ? {} : { inputSize }) });
@@ -69,8 +85,8 @@ export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): Im
   };
   const check = build(jsKernels('float64'));
   for (const probe of probes) {
-    const want = graph.run({ [input.name]: probe })[output]!;
-    const got = check.forward(asLayerInput(probe, isIntType(input.type)), { batchFirst });
+    const want = graph.run(feeds(probe))[output]!;
+    const got = check.forward(asLayerInput(probe.x, isIntType(input.type), probe.lengths), { batchFirst });
     const same = got.shape.length === want.shape.length && got.shape.every((d, i) => d === want.shape[i]);
     let diff = same ? 0 : Infinity;
     for (let i = 0; same && i < want.data.length; i++) diff = Math.max(diff, Math.abs(got.data[i]! - want.data[i]!));
@@ -79,7 +95,18 @@ export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): Im
         + `(${same ? `max difference ${diff.toExponential(2)}` : `shape ${formatShape(want.shape)} against ${formatShape(got.shape)}`} on a probe input); run the graph as it is: OnnxGraph.run, recur run-onnx`);
     }
   }
-  return { model: build(options.kernels ?? jsKernels('float32')), batchFirst, input: input.name, output };
+  return { model: build(options.kernels ?? jsKernels('float32')), batchFirst, input: input.name, output,
+           ...(lengths ? { lengths: lengths.name } : {}) };
+}
+
+/** Random lengths in 1..T for a probe x, the longest T: B and T are told apart by the lengths'
+ *  dimension (its name or size) against x's first two. */
+function probeLengths(graph: OnnxGraph, data: OnnxValueInfo, lengths: OnnxValueInfo, shape: readonly number[], rng: Rng): Int32Array {
+  const d = lengths.shape![0];
+  const at = [0, 1].find((j) => d !== undefined && data.shape![j] === d) ?? (typeof d === 'number' && shape[0] === d && shape[1] !== d ? 0 : 1);
+  const [B, T] = [shape[at]!, shape[1 - at]!];
+  if (!(B >= 1 && T >= 1)) throw new RecurError(`${graph.what}: cannot tell the batch size of input ${JSON.stringify(lengths.name)}`);
+  return Int32Array.from({ length: B }, (_, b) => (b === 0 ? T : 1 + Math.floor(rng.uniformIn(0, T)) % T));
 }
 
 /** The initializers and every value computed from them alone (never an RNN's output), from a probe run. */
@@ -95,8 +122,7 @@ function constantValues(graph: OnnxGraph, trace: ReadonlyMap<string, Value>): Ma
 }
 
 /** Random probe values for the input: symbolic sizes become p, then q; token ids fall in the embedding's range. */
-function probeInput(graph: OnnxGraph, p: number, q: number, rng: Rng): OnnxTensor {
-  const info = graph.inputs[0]!;
+function probeInput(graph: OnnxGraph, info: OnnxValueInfo, p: number, q: number, rng: Rng): OnnxTensor {
   if (!info.shape) throw new RecurError(`${graph.what}: input "${info.name}" declares no shape; recur cannot tell its layout`);
   const free = [p, q, 1, 1];
   let k = 0;
@@ -177,9 +203,9 @@ function fillParams(model: Model, plan: PlannedLayer[], configs: LayerConfig[], 
   });
 }
 
-/** A probe as the model's input: token ids (Int32Array) or floats. */
-function asLayerInput(t: OnnxTensor, ints: boolean): LayerInput {
+/** A probe as the model's input: token ids (Int32Array) or floats, with each row's length. */
+function asLayerInput(t: OnnxTensor, ints: boolean, lengths: Int32Array | undefined): LayerInput {
   const data = Array.from(t.data as ArrayLike<number>, Number);
-  if (ints) return { tokens: Int32Array.from(data), shape: [t.shape[0]!, t.shape[1]!] };
-  return { data: Float64Array.from(data), shape: [...t.shape] };
+  if (ints) return { tokens: Int32Array.from(data), shape: [t.shape[0]!, t.shape[1]!], lengths };
+  return { data: Float64Array.from(data), shape: [...t.shape], lengths };
 }
