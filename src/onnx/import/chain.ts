@@ -2,15 +2,16 @@
  * @module onnx/import/chain
  * The layers of a recognised chain: which nodes of a graph are recur layers and which are glue.
  *
- *   Gather(initializer (V,E), ids)            → embedding
+ *   Gather(constant (V,E), ids)               → embedding
  *   RNN/GRU/LSTM, consecutive with one config → one recurrent layer of L layers
  *     (its output: Y → 'sequence', only Y_h used → 'final'; a sequence read as rows → reduce 'last')
  *   ReduceMean / ReduceMax right after the recurrent layer → reduce 'mean' / 'max' (over time)
- *   Gemm(x, initializer), MatMul(x, initializer) [+ Add initializer] → linear
+ *   Gemm(x, constant), MatMul(x, constant) [+ Add constant] → linear
  *   Relu/Tanh/Sigmoid right after a linear    → that linear's activation
  *
- * Nodes computed from constants alone are folded. Everything else must be glue (reshapes, transposes, slices, the zero initial states): the plan is
- * only a candidate, which convert.ts checks against the graph itself before it is returned.
+ * Nodes computed from constants alone are folded. Everything else must be glue (reshapes,
+ * transposes, slices, the zero initial states): the plan is only a candidate, which convert.ts
+ * checks against the graph itself before it is returned.
  */
 import { RecurError } from '../../errors.js';
 import type { NodeProto } from '../proto.js';
