@@ -6,7 +6,9 @@
  * plain Float32Arrays, and at extremes (σ/tanh of ±30, ±1e4; cross-entropy of logits ±1e3, ignored
  * rows). Errors are relative to the tensor's scale: max|a − b| / max|b|. The wasm backends must load
  * under their own name: a silent fallback fails here. The threaded backend (2 threads, thresholds at
- * 0 so that every call that can be split is) runs the same suite and must show split calls.
+ * 0 so that every call that can be split is) runs the same suite and must show split calls. So does
+ * the native addon: each build of its kernels this CPU runs (AVX-512, AVX2, the baseline), forced by
+ * name and checked to be the one that ran, and on 2 threads.
  */
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
@@ -18,6 +20,7 @@ import { jsKernels } from './js/index.js';
 import type { Activation, Kernels } from './types.js';
 import { hasRelaxedSimd, loadWasmKernels, WasmKernels } from './wasm/index.js';
 import { after } from 'node:test';
+import { loadNativeKernels, nativeIsas, nativeUnavailable, NativeKernels } from './native/index.js';
 
 const SIZES = [1, 3, 5, 7, 13, 33, 67];
 const MODES = ['alloc', 'view', 'plain'] as const;
@@ -276,11 +279,33 @@ for (const relaxed of [true, false]) {
   });
 }
 
+const nativeWhy = await nativeUnavailable();
+if (nativeWhy !== undefined) test('kernels native', (t) => t.skip(`the native addon is unavailable: ${nativeWhy}`));
+for (const isa of await nativeIsas()) {
+  runKernelSuite('native', () => loadNativeKernels({ isa }), `native ${isa}`, (k) => {
+    assert.equal((k as NativeKernels).isa, isa, 'the build asked for ran');
+  });
+}
+if (nativeWhy === undefined) {
+  runKernelSuite('native', () => loadNativeKernels({ threads: 2, cores: 2, split: { gemmFlops: 0, elements: 0 } }),
+                 'native (2 threads)', (k) => {
+    const n = k as NativeKernels;
+    assert.equal(n.threads, 2);
+    assert.ok(n.parallelCalls > 100, `the split path ran (${n.parallelCalls} split calls)`);
+    n.dispose();
+    assert.equal(n.threads, 1);
+  });
+}
+
 describe('loadKernels', () => {
   test('auto picks the fastest this engine runs; js on request; names are checked', async () => {
     const auto = await loadKernels();
-    assert.equal(auto.name, hasRelaxedSimd() ? 'wasm-relaxed-simd' : 'wasm-simd');
-    assert.ok(auto instanceof WasmKernels);
+    if (nativeWhy === undefined) assert.ok(auto instanceof NativeKernels, 'auto: native where the addon loads');
+    else {
+      assert.equal(auto.name, hasRelaxedSimd() ? 'wasm-relaxed-simd' : 'wasm-simd');
+      assert.ok(auto instanceof WasmKernels);
+    }
+    auto.dispose?.();
     assert.equal((await loadKernels({ prefer: 'js' })).name, 'js');
     assert.equal((await loadKernels({ prefer: 'wasm-simd' })).name, 'wasm-simd');
     await assert.rejects(loadKernels({ prefer: 'fast' as 'js' }), RecurError);

@@ -1,0 +1,38 @@
+/*
+ * native/src/isa.cpp
+ * One ISA build of the kernels: compiled once per ISA by native/build.mjs with its own flags and
+ * RECUR_TABLE naming the table function (recurTableAvx512: -mavx512f -mavx512bw -mavx512dq
+ * -mavx512vl -mavx2 -mfma -DRECUR_AVX512; recurTableAvx2: -mavx2 -mfma -DRECUR_AVX2;
+ * recurTableGeneric: the baseline). Everything but the table function has internal linkage, so
+ * the builds never share a symbol; the addon calls the table of the widest ISA the CPU has.
+ */
+#include "isa.h"
+#include "table.h"
+
+#ifndef RECUR_TABLE
+#error "RECUR_TABLE names this build's table function"
+#endif
+#ifndef RECUR_NAME
+#error "RECUR_NAME names this build"
+#endif
+
+namespace {
+#include "gemm.inc"
+#include "pointwise.inc"
+#include "misc.inc"
+#include "sequence.inc"
+#include "sequence-gru.inc"
+
+const KernelTable table = {
+  RECUR_NAME, NR, MR, KC, VL,
+  gemmImpl, packedSize, packAll,
+  fillRows, addRowSums, add, activationForward, activationBackward,
+  lstmForward, lstmBackward, gruAfterForward, gruAfterBackward,
+  gruBeforeGates, gruBeforeOutput, gruBeforeOutputBackward, gruBeforeGatesBackward,
+  oneHotProject, oneHotProjectBackward, softmaxCrossEntropy,
+  {rnnSeqForward, rnnSeqBackward, lstmSeqForward, lstmSeqBackward, gruAfterSeqForward, gruAfterSeqBackward,
+   gruBeforeSeqForward, gruBeforeSeqBackward, residualSeqForward, residualSeqBackward},
+};
+}  // namespace
+
+extern "C" const KernelTable* RECUR_TABLE() { return &table; }
