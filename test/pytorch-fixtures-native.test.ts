@@ -1,0 +1,61 @@
+/**
+ * @module test/pytorch-fixtures-native
+ * recur against PyTorch on the native backend: every case in test/fixtures/stack/ (see
+ * pytorch-fixtures.test.ts) through runStack with each build of the native kernels this CPU runs
+ * (forced by name, and checked to be the one that ran), and with the widest on 2 threads with every
+ * call that can be cut between them cut (the cut path and the fused loops with per-row lengths must
+ * have run); held to the float32 bounds (1e-5 forward, 1e-4 backward). Where the addon is not built
+ * the suite says why it skips; where g++ is on PATH it must have been built (npm test builds it).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { loadNativeKernels, nativeIsas, nativeUnavailable, type NativeKernels } from '../src/kernels/native/index.js';
+import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
+import { checkStackFixture, stackFixtures } from './helpers.js';
+
+const why = await nativeUnavailable();
+const hasCompiler = spawnSync(process.env.CXX ?? 'g++', ['--version'], { stdio: 'ignore' }).status === 0;
+
+test('the native addon is built wherever a C++ compiler is (npm test builds it)', (t) => {
+  if (!hasCompiler) {
+    t.skip(`no C++ compiler here, so no native build: ${why ?? 'yet the addon loads (a prebuilt one)'}`);
+    return;
+  }
+  assert.equal(why, undefined, 'the addon loads');
+});
+
+if (why !== undefined) test('PyTorch fixtures on native', (t) => t.skip(`the native addon is unavailable: ${why}`));
+
+const isas = await nativeIsas();
+for (const [i, isa] of isas.entries()) {
+  for (const threads of i === 0 ? [1, 2] : [1]) {
+    const label = `native ${isa}, ${threads} thread${threads > 1 ? 's' : ''}`;
+    describe(`PyTorch fixtures on ${label}`, () => {
+      let k: NativeKernels;
+      let counted: Kernels;
+      let withLengths = 0;
+      before(async () => {
+        k = await loadNativeKernels({ isa, threads, cores: threads, ...(threads > 1 ? { split: { gemmFlops: 0, elements: 0 } } : {}) });
+        assert.equal(k.name, 'native');
+        assert.equal(k.isa, isa);
+        assert.equal(k.threads, threads);
+        const seq = k.sequence;
+        const wrapped = {} as Record<string, unknown>;
+        for (const f of Object.keys(seq) as (keyof SequenceKernels)[]) {
+          const fn = seq[f] as (...a: unknown[]) => void;
+          wrapped[f] = (...a: unknown[]) => { if (a[a.length - 1] instanceof Int32Array) withLengths++; fn(...a); };
+        }
+        counted = Object.assign(Object.create(k) as Kernels, { sequence: wrapped });
+      });
+      after(() => {
+        if (threads > 1) assert.ok(k.parallelCalls > 0, `the cut path ran (${k.parallelCalls} calls)`);
+        assert.ok(withLengths > 0, `the padded fixtures ran on the fused loops (${withLengths} calls)`);
+        k.dispose();
+      });
+      for (const c of stackFixtures()) {
+        test(`${c.name} matches ${c.reference} (${label})`, () => checkStackFixture(c, counted, { forward: 1e-5, backward: 1e-4 }));
+      }
+    });
+  }
+}
