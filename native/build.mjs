@@ -77,7 +77,7 @@ await Promise.all(Array.from({ length: Math.max(1, Math.min(availableParallelism
   }
 }));
 const tmp = `${out}.tmp`;
-const staticRuntime = process.platform === 'linux' ? ['-static-libstdc++', '-static-libgcc'] : [];
+const staticRuntime = process.platform === 'linux' ? ['-static-libstdc++', '-static-libgcc', '-s'] : [];
 await run(['-shared', '-pthread', ...staticRuntime, ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : []),
            '-o', tmp, ...objects]);
 renameSync(tmp, out);

@@ -3,7 +3,7 @@
 // main), and a README that states the tarball's size as it is (within a quarter).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { before, test } from 'node:test';
 import { ROOT } from './helpers.js';
@@ -30,7 +30,18 @@ test('the tarball holds the library, its sources and no tests', () => {
   }
   const tests = [...paths].filter((p) => /\.test\.|(^|\/)test\/|(^|\/)testdata\//.test(p));
   assert.deepEqual(tests, [], 'no test files or test data are packed');
-  assert.ok(![...paths].some((p) => p.startsWith('dist/') && !p.startsWith('dist/src/')), 'only dist/src of dist');
+  assert.ok(![...paths].some((p) => p.startsWith('dist/') && !p.startsWith('dist/src/') && !/^dist\/native\/recur-[\w-]+\.node$/.test(p)),
+            'only dist/src and the native addon of dist');
+});
+
+test('the native addon built here is packed (npm pack runs the build first: prepack), its objects are not', (t) => {
+  const built = `dist/native/recur-${process.platform}-${process.arch}.node`;
+  if (!existsSync(join(ROOT, built))) {
+    t.skip(`${built} is not built here (no g++): the package then runs on WebAssembly`);
+    return;
+  }
+  assert.ok(paths.has(built), `${built} is packed`);
+  assert.ok(![...paths].some((p) => p.startsWith('dist/native/obj/')), 'no object files');
 });
 
 test('every source map and every sourceMappingURL points at a packed file', () => {

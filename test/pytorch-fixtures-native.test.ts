@@ -6,13 +6,15 @@
  * call that can be cut between them cut (the cut path and the fused loops with per-row lengths must
  * have run); held to the float32 bounds (1e-5 forward, 1e-4 backward). Where the addon is not built
  * the suite says why it skips; where g++ is on PATH it must have been built (npm test builds it).
+ * `recur info` reports the choice and its reason.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { loadNativeKernels, nativeIsas, nativeUnavailable, type NativeKernels } from '../src/kernels/native/index.js';
 import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
-import { checkStackFixture, stackFixtures } from './helpers.js';
+import { join } from 'node:path';
+import { checkStackFixture, ROOT, stackFixtures } from './helpers.js';
 
 const why = await nativeUnavailable();
 const hasCompiler = spawnSync(process.env.CXX ?? 'g++', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -59,3 +61,19 @@ for (const [i, isa] of isas.entries()) {
     });
   }
 }
+
+test('recur info says which backend auto picked and why, and whether the native addon is available', (t) => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/recur.js'), 'info', '--threads', '1'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  if (why === undefined) {
+    assert.match(r.stdout, /^kernels native \((avx512|avx2|generic), float32\)$/m);
+    assert.match(r.stdout, /^chosen auto: the native addon \(\w+\) loaded and passed its self-check$/m);
+    assert.match(r.stdout, /^native available \(.*generic\)$/m);
+  } else {
+    t.diagnostic(`the native addon is unavailable: ${why}`);
+    assert.match(r.stdout, /^chosen auto: wasm[\w-]*, the fastest WebAssembly this engine runs; not native: /m);
+    assert.match(r.stdout, /^native unavailable: /m);
+  }
+  const named = spawnSync(process.execPath, [join(ROOT, 'bin/recur.js'), 'info', '--backend', 'wasm-simd', '--threads', '1'], { encoding: 'utf8' });
+  assert.match(named.stdout, /^kernels wasm-simd \(float32\)\nchosen named by the caller$/m);
+});

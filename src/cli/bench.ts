@@ -16,11 +16,11 @@ import { measureTrainer, type TrainerKind } from '../models/bench-trainers.js';
 import { checkSize } from './numbers.js';
 import { parseOptions, UsageError } from './args.js';
 
-const BACKENDS = ['auto', 'wasm-relaxed-simd', 'wasm-simd', 'js'] as const;
+const BACKENDS = ['auto', 'native', 'wasm-relaxed-simd', 'wasm-simd', 'js'] as const;
 type Backend = (typeof BACKENDS)[number];
 
 export const BENCH_USAGE = `usage: recur bench [--cell lstm|gru|rnn] [--hidden H] [--batch B] [--steps T] [--vocab V]
-                   [--threads N] [--backend auto|wasm-relaxed-simd|wasm-simd|js]
+                   [--threads N] [--backend auto|native|wasm-relaxed-simd|wasm-simd|js]
                    [--mode train|infer|generate|gemm|classify|lm-trainer|fit] [--seconds S] [--warmup S] [--seed N] [--json]
                    [--layers L] [--input I] [--classes C] [--min-length N] [--max-length N]   (classify)
 

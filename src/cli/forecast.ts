@@ -53,7 +53,7 @@ output    --horizon N (steps forecast past the end, closed loop; default the tes
           direct models; ar and narx)  --json  --plot out.svg (history, fit, test part, forecast)  --plot-last N
           (draw the last N values only)  --save model.safetensors  --load model.safetensors (score and
           forecast with a saved model; no training)
-kernels   --backend auto|wasm-relaxed-simd|wasm-simd|js (neural models; AR is float64 least squares)`;
+kernels   --backend auto|native|wasm-relaxed-simd|wasm-simd|js (neural models; AR is float64 least squares)`;
 
 const OPTIONS = {
   data: { type: 'string' }, column: { type: 'string' }, exog: { type: 'string' }, date: { type: 'string' },

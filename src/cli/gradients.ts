@@ -51,8 +51,8 @@ outputs:
   --heatmap out.svg  ||dL_t/dh_k|| over (t, k) for L_t = sum h_t (T backward passes)
   --report out.html  the charts and numbers in one page
   --dtype          float64 (default: exact small numbers) or float32, on the js backend
-  --backend        js (default; float64 unless --dtype float32), or auto, wasm-simd, wasm-relaxed-simd:
-                   float32 WebAssembly kernels, faster on large models
+  --backend        js (default; float64 unless --dtype float32), or auto, native, wasm-simd,
+                   wasm-relaxed-simd: float32 native or WebAssembly kernels, faster on large models
   --jacobian       compute gamma_k even for large models (skipped when T*B*H^3 > 1e9)`;
 
 interface Analysis {

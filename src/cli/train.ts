@@ -40,7 +40,7 @@ training  --batch B (32)  --steps T (35)  --sampling sequential|random  --epochs
 output    --out DIR (runs/<data>-<cell>): checkpoint.safetensors (latest), best.safetensors (lowest validation
           perplexity)  --checkpoint-every N (500 steps)  --resume CHECKPOINT  --json
           --sample N (characters of sample text at the end, 200)
-kernels   --backend auto|wasm-relaxed-simd|wasm-simd|js  --threads N`;
+kernels   --backend auto|native|wasm-relaxed-simd|wasm-simd|js  --threads N`;
 
 const OPTIONS = {
   data: { type: 'string' }, tokens: { type: 'string' }, preprocess: { type: 'string' }, 'max-tokens': { type: 'string' },
