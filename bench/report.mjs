@@ -17,7 +17,7 @@ function cpuModelName() {
  * The markdown of BENCHMARKS.md. `run`: what bench/run.mjs measured and saves with --json (results,
  * runs, commands, started, finished, loadStart, loadEnd, info), plus repeats, quick, python and the
  * peers' versions (torchVersion, tfjsVersion, tfjsWasmVersion); `previous`: the file's old text,
- * whose playground section (bench/web.mjs) is kept.
+ * whose playground section (bench/web.mjs) and native section (bench/native.mjs) are kept.
  */
 export function report(run, previous) {
   const { results, runs, commands, started, finished, loadStart, loadEnd, info, repeats, quick, python,
@@ -202,11 +202,14 @@ export function report(run, previous) {
   for (const c of commands) w(c);
   w('```');
 
-  // keep a section another generator owns (bench/web.mjs: the playground against Node)
-  const kept = previous.match(/<!-- web-playground:begin[\s\S]*?<!-- web-playground:end -->/);
-  if (kept) {
-    w();
-    w(kept[0]);
+  // keep the sections other generators own (bench/web.mjs: the playground against Node;
+  // bench/native.mjs: the native backend against PyTorch)
+  for (const re of [/<!-- web-playground:begin[\s\S]*?<!-- web-playground:end -->/, /<!-- native:start[\s\S]*?<!-- native:end -->/]) {
+    const kept = previous.match(re);
+    if (kept) {
+      w();
+      w(kept[0]);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@
  * which the worker threads join for calls worth cutting; no worker ever calls into JS.
  */
 #include <cstring>
+#include <ctime>
 #include <string>
 #include "ctx.h"
 
@@ -148,6 +149,46 @@ static napi_value parallelCalls(napi_env env, napi_callback_info info) {
   return v;
 }
 
+static void setNumber(napi_env env, napi_value o, const char* name, double x);
+
+static double threadSeconds() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/** The clock: a chain of dependent integer additions (one per cycle), in this thread's CPU time. */
+static double clockGHz() {
+#if defined(__x86_64__)
+  const long n = 50000000;
+  long x = 0;
+  const double t0 = threadSeconds();
+  for (long i = 0; i < n; i++) {
+    __asm__ volatile("add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\t"
+                     "add $1, %0\n\tadd $1, %0\n\tadd $1, %0\n\tadd $1, %0" : "+r"(x));
+  }
+  return 8.0 * n / (threadSeconds() - t0) / 1e9;
+#else
+  return 0;
+#endif
+}
+
+/** peak() → { gflops, ghz }: one thread's multiply-add rate (the fmaLoop probe) and clock, both in
+ *  this thread's CPU time, so that other processes on the machine do not lower them. */
+static napi_value peak(napi_env env, napi_callback_info info) {
+  Args a(env, info);
+  const long n = 20000000;
+  a.ctx->t->fmaLoop(n / 10);  // warm up (the clock rises)
+  const double t0 = threadSeconds();
+  const double flops = a.ctx->t->fmaLoop(n);
+  const double gflops = flops / (threadSeconds() - t0) / 1e9;
+  napi_value o;
+  napi_create_object(env, &o);
+  setNumber(env, o, "gflops", gflops);
+  setNumber(env, o, "ghz", clockGHz());
+  return o;
+}
+
 static void setNumber(napi_env env, napi_value o, const char* name, double x) {
   napi_value v;
   napi_create_double(env, x, &v);
@@ -192,6 +233,7 @@ static napi_value create(napi_env env, napi_callback_info info) {
   setFn(env, o, "dispose", dispose, c);
   setFn(env, o, "split", split, c);
   setFn(env, o, "parallelCalls", parallelCalls, c);
+  setFn(env, o, "peak", peak, c);
   defineOps(env, o, c);
   return o;
 }

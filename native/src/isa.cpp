@@ -23,6 +23,23 @@ namespace {
 #include "sequence.inc"
 #include "sequence-gru.inc"
 
+/** The peak probe: 12 independent chains of vector multiply-adds (enough to fill two FMA units
+ *  of 4 cycles' latency), registers only. */
+double fmaLoop(long n) {
+  vf a[12];
+  for (int r = 0; r < 12; r++) a[r] = splat(1.0f + r * 1e-3f);
+  const vf b = splat(0.999999f), c = splat(1e-6f);
+  for (long i = 0; i < n; i++) {
+#pragma GCC unroll 12
+    for (int r = 0; r < 12; r++) a[r] = a[r] * b + c;
+  }
+  vf s = {};
+  for (int r = 0; r < 12; r++) s += a[r];
+  volatile float sink = s[0];
+  (void)sink;
+  return 2.0 * 12 * VL * (double)n;
+}
+
 const KernelTable table = {
   RECUR_NAME, NR, MR, KC, VL,
   gemmImpl, packedSize, packAll,
@@ -32,6 +49,7 @@ const KernelTable table = {
   oneHotProject, oneHotProjectBackward, softmaxCrossEntropy,
   {rnnSeqForward, rnnSeqBackward, lstmSeqForward, lstmSeqBackward, gruAfterSeqForward, gruAfterSeqBackward,
    gruBeforeSeqForward, gruBeforeSeqBackward, residualSeqForward, residualSeqBackward},
+  fmaLoop,
 };
 }  // namespace
 

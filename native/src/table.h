@@ -73,6 +73,8 @@ struct KernelTable {
   double (*softmaxCrossEntropy)(const float* logits, const int32_t* targets, float* dLogits, int R, int V,
                                 int ignoreIndex, double scale);
   void (*sequence[SEQ_OPS])(const SeqArgs* a, Scratch* s);
+  /** n rounds of 12 independent vector multiply-adds (no memory): the FLOPs done (the peak's probe). */
+  double (*fmaLoop)(long n);
 };
 
 extern "C" const KernelTable* recurTableGeneric();

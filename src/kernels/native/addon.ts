@@ -26,6 +26,7 @@ export interface NativeOps {
   dispose(): void;
   split(gemmFlops: number, elements: number): void;
   parallelCalls(): number;
+  peak(): { gflops: number; ghz: number };
   gemm(ta: number, tb: number, M: number, N: number, K: number, A: Float32Array, B: Float32Array,
        C: Float32Array, acc: number): void;
   fillRows(out: Float32Array, v: Float32Array, R: number, N: number): void;

@@ -52,6 +52,18 @@ export class NativeKernels implements Kernels {
     return { mr: this.ops.mr, nr: this.ops.nr, kc: this.ops.kc, lanes: this.ops.lanes };
   }
 
+  /**
+   * The machine's peak for these kernels, measured on this thread (in its CPU time, so that other
+   * processes do not lower it): one core's rate of independent vector multiply-adds, the clock (a
+   * chain of dependent additions), and what they imply: vector lanes × 2 FLOPs × FMA units × clock
+   * per core. Takes about 0.2 s.
+   */
+  measurePeak(): { gflopsPerCore: number; ghz: number; lanes: number; fmaUnits: number } {
+    const { gflops, ghz } = this.ops.peak();
+    const lanes = this.ops.lanes;
+    return { gflopsPerCore: gflops, ghz, lanes, fmaUnits: ghz > 0 ? Math.round(gflops / (2 * lanes * ghz)) : 0 };
+  }
+
   /** @internal When calls are cut between threads: gemm FLOPs, elements of a row-wise kernel. */
   setSplit(gemmFlops: number, elements: number): void {
     this.ops.split(gemmFlops, elements);
