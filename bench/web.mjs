@@ -34,7 +34,7 @@ try {
   const page = await browser.newPage();
   for (const [cell, hidden] of ROWS) {
     const inPage = await pageBench(page, server.url, cell, hidden, seconds);
-    const node = nodeBench(cell, hidden, seconds, inPage.threads);
+    const node = nodeBench(cell, hidden, seconds, inPage.threads, inPage.backend); // the page's kernels, in Node
     env ??= inPage;
     rows.push({ cell, hidden, page: inPage, node });
     console.error(`${cell} H=${hidden}: page ${Math.round(inPage.tokensPerSecond)} tokens/s, node ${Math.round(node.tokensPerSecond)} tokens/s`);

@@ -13,8 +13,11 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { loadNativeKernels, nativeIsas, nativeUnavailable, type NativeKernels } from '../src/kernels/native/index.js';
 import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkStackFixture, ROOT, stackFixtures } from './helpers.js';
+import { parseSafetensors } from '../src/format/safetensors.js';
+import { checkStackFixture, compare, floats, ROOT, stackFixtures } from './helpers.js';
 
 const why = await nativeUnavailable();
 const hasCompiler = spawnSync(process.env.CXX ?? 'g++', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -76,4 +79,27 @@ test('recur info says which backend auto picked and why, and whether the native 
   }
   const named = spawnSync(process.execPath, [join(ROOT, 'bin/recur.js'), 'info', '--backend', 'wasm-simd', '--threads', '1'], { encoding: 'utf8' });
   assert.match(named.stdout, /^kernels wasm-simd \(float32\)\nchosen named by the caller$/m);
+});
+
+test('recur run --backend native: a PyTorch fixture through the CLI on the native kernels; float64 there is a usage error', (t) => {
+  if (why !== undefined) { t.skip(`the native addon is unavailable: ${why}`); return; }
+  const dir = join(ROOT, 'test/fixtures/stack/lstm-l3-bi-len');
+  const out = join(mkdtempSync(join(tmpdir(), 'recur-native-run-')), 'out.safetensors');
+  const args = [join(ROOT, 'bin/recur.js'), 'run', '--model', join(dir, 'model.safetensors'), '--input', join(dir, 'input.safetensors'),
+                '--grad', join(dir, 'grad.safetensors'), '--out', out, '--backend', 'native'];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const got = parseSafetensors(new Uint8Array(readFileSync(out)));
+  const want = parseSafetensors(new Uint8Array(readFileSync(join(dir, 'expected.safetensors'))));
+  let n = 0;
+  for (const name of want.tensors.keys()) {
+    assert.ok(got.tensors.has(name), `${name} written`);
+    const d = compare(floats(got, name), floats(want, name));
+    assert.ok(d.normwise <= (name === 'y' || name === 'h_n' || name === 'c_n' ? 1e-5 : 1e-4), `${name}: ${d.normwise}`);
+    n++;
+  }
+  assert.ok(n >= 5, `${n} tensors compared`);
+  const bad = spawnSync(process.execPath, [...args, '--dtype', 'float64'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--dtype: the native backend computes in float32, got "float64"/);
 });

@@ -159,7 +159,8 @@ test('throughput: the page trains within 1.5× of recur bench (LSTM H=256)', asy
   let ratio = Infinity;
   for (let attempt = 0; attempt < 2 && ratio > 1.5; attempt++) { // a busy machine: one retry
     const inPage = await pageBench(page, url, 'lstm', 256, 2);
-    const node = nodeBench('lstm', 256, 2, inPage.threads);
+    // the same kernels in Node (auto there is the native addon, which no page runs)
+    const node = nodeBench('lstm', 256, 2, inPage.threads, inPage.backend);
     ratio = node.tokensPerSecond / inPage.tokensPerSecond;
     t.diagnostic(`page ${Math.round(inPage.tokensPerSecond)} tokens/s (${inPage.backend}, ${inPage.threads} thread(s)), ` +
                  `recur bench ${Math.round(node.tokensPerSecond)} tokens/s (${node.backend}): node/page = ${ratio.toFixed(2)}`);

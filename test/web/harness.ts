@@ -75,9 +75,9 @@ export async function pageBench(page: import('playwright-core').Page, url: strin
 }
 
 /** `recur bench` in Node for the same configuration, on `threads` threads. */
-export function nodeBench(cell: string, hidden: number, seconds: number, threads: number): { tokensPerSecond: number; gflops: number; backend: string; threads: number } {
+export function nodeBench(cell: string, hidden: number, seconds: number, threads: number, backend = 'auto'): { tokensPerSecond: number; gflops: number; backend: string; threads: number } {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'recur.js'), 'bench', '--cell', cell, '--hidden', String(hidden), '--seconds', String(seconds),
-                                         '--threads', String(threads), '--json'], { cwd: ROOT, encoding: 'utf8' });
+                                         '--threads', String(threads), '--backend', backend, '--json'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`recur bench failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { tokensPerSecond: number; gflops: number; backend: string; threads: number };
 }
