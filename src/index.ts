@@ -39,8 +39,11 @@ export { CONFIG_KEY, loadStack, readStackConfig, runStack, stackTensors } from '
 export type { RunFiles } from './models/stack-file.js';
 
 // kernels: the fast backends and the chooser
-export { loadKernels, loadWasmKernels } from './kernels/index.js';
-export type { CreateWorker, KernelChoice, KernelWorker, LoadKernelsOptions, WasmFlavor, WasmKernelOptions, WasmKernels } from './kernels/index.js';
+export { chooseKernels, loadKernels, loadNativeKernels, loadWasmKernels, NativeKernels } from './kernels/index.js';
+export type {
+  CreateWorker, KernelChoice, KernelSelection, KernelWorker, LoadKernelsOptions, NativeIsa, NativeKernelOptions, WasmFlavor,
+  WasmKernelOptions, WasmKernels,
+} from './kernels/index.js';
 
 // language models
 export { Vocab, tokenize, preprocessD2l, joinTokens } from './data/text.js';

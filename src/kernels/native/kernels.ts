@@ -6,7 +6,7 @@
  * The addon cuts calls worth it between its threads (native/src/ops.cpp).
  */
 import type { FloatArray } from '../../tensor/types.js';
-import type { Activation, Kernels } from '../types.js';
+import type { Activation, Kernels, SequenceKernels } from '../types.js';
 import type { NativeOps } from './addon.js';
 import { activationCode, f32, indices, opt, targetsOf } from './check.js';
 import { NativeSequence } from './sequence.js';
@@ -23,7 +23,7 @@ export class NativeKernels implements Kernels {
   /** The instruction set the kernels run with: 'avx512', 'avx2' or 'generic' (the baseline: SSE2, NEON). */
   readonly isa: string;
   /** Whole recurrences in one call, cut by batch rows between the addon's threads. */
-  readonly sequence: NativeSequence;
+  readonly sequence: SequenceKernels;
   /** Never set: the addon's threads always start. */
   readonly fallback: string | undefined = undefined;
   private readonly ops: NativeOps;
