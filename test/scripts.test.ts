@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from './helpers.js';
 
-const scripts = ['bench', 'bench/peers', 'wasm', 'tools/analysis']
+const scripts = ['bench', 'bench/peers', 'wasm', 'native', 'tools/analysis']
   .flatMap((dir) => readdirSync(join(ROOT, dir)).filter((f) => f.endsWith('.mjs')).map((f) => join(dir, f)));
 
-test('every .mjs script under bench/, wasm/ and tools/ parses (node --check)', () => {
+test('every .mjs script under bench/, wasm/, native/ and tools/ parses (node --check)', () => {
   assert.ok(scripts.length >= 4, `found ${scripts.join(', ')}`);
   for (const s of scripts) {
     const r = spawnSync(process.execPath, ['--check', join(ROOT, s)], { encoding: 'utf8' });

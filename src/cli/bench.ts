@@ -102,12 +102,17 @@ export async function benchCommand(args: string[]): Promise<number> {
     }
     if (mode === 'gemm') {
       const products = trainingProducts({ cell, hidden, vocab }, batch, steps);
+      // the CPU time this process got while the products ran: on a loaded machine the wall-clock rate ÷ cpuShare
+      // is the rate per CPU-second
+      const cpu0 = process.cpuUsage(), wall0 = performance.now();
       const rate = measureGemm(kernels, products, seconds);
+      const cpuUsed = process.cpuUsage(cpu0), wall = (performance.now() - wall0) / 1000;
+      const cpuShare = (cpuUsed.user + cpuUsed.system) / 1e6 / wall;
       const square = measureGemm(kernels, [{ label: 'square', transA: false, transB: false, M: 1024, N: 1024, K: 1024, count: 1 }], Math.min(seconds, 1));
       const result = {
         cell, hidden, mode, batch, steps, vocab, backend: kernels.name, dtype: kernels.dtype, threads,
         ...(threadsNote === undefined ? {} : { threadsRequested, threadsNote }),
-        gflops: round(rate.gflops, 3), squareGflops: round(square.gflops, 3),
+        gflops: round(rate.gflops, 3), squareGflops: round(square.gflops, 3), cpuShare: round(cpuShare, 3),
         products: rate.products.map((p) => ({ ...p, gflops: round(p.gflops, 2) })), node: process.version,
       };
       if (o.json) process.stdout.write(`${JSON.stringify(result)}\n`);

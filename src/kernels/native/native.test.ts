@@ -1,12 +1,16 @@
 // The native backend beyond the conformance suite: its threads give the bits of one thread (gemm of
 // every shape and transpose, the fused recurrences with and without lengths, the one-hot
-// projection and its gradient, the loss to rounding), and bad arrays and options are RecurErrors.
+// projection and its gradient, the loss to rounding), bad arrays and options are RecurErrors, and the
+// self-check that 'auto' runs catches wrong kernels.
 // Where the addon is not built the tests say why they skip.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RecurError } from '../../errors.js';
 import { Rng } from '../../tensor/rng.js';
-import { loadNativeKernels, nativeUnavailable, type NativeKernels } from './index.js';
+import type { FloatArray } from '../../tensor/types.js';
+import { jsKernels } from '../js/index.js';
+import type { Kernels } from '../types.js';
+import { loadNativeKernels, nativeSelfCheck, nativeUnavailable, type NativeKernels } from './index.js';
 
 const why = await nativeUnavailable();
 
@@ -79,5 +83,20 @@ test('native: arrays of the wrong type or too short, bad indices and options are
   assert.throws(() => k.activationForward('gelu' as 'tanh', a, undefined, 3, 4), /expected tanh, relu or identity/);
   await assert.rejects(loadNativeKernels({ isa: 'sse9' as 'generic' }), RecurError);
   await assert.rejects(loadNativeKernels({ threads: 0 }), RecurError);
+  k.dispose();
+});
+
+test('the start-up self-check passes the native kernels and catches a wrong one', async (t) => {
+  if (why !== undefined) { t.skip(`the native addon is unavailable: ${why}`); return; }
+  const k = await loadNativeKernels();
+  assert.equal(nativeSelfCheck(k), undefined);
+  const wrongGemm = Object.assign(Object.create(k) as Kernels, {
+    gemm: (ta: boolean, tb: boolean, M: number, N: number, K: number, A: FloatArray, B: FloatArray, C: FloatArray, acc: boolean) => {
+      k.gemm(ta, tb, M, N, K - 1, A, B, C, acc); // one k short
+    },
+  });
+  assert.match(nativeSelfCheck(wrongGemm) ?? '', /^gemm\(false, false\) differs from the reference/);
+  const wrongStep = Object.assign(Object.create(k) as Kernels, { lstmForward: jsKernels('float32').gruBeforeOutput });
+  assert.match(nativeSelfCheck(wrongStep) ?? '', /^lstmForward/);
   k.dispose();
 });
