@@ -5,7 +5,7 @@
  * (forced by name, and checked to be the one that ran), and with the widest on 2 threads with every
  * call that can be cut between them cut (the cut path and the fused loops with per-row lengths must
  * have run); held to the float32 bounds (1e-5 forward, 1e-4 backward). Where the addon is not built
- * the suite says why it skips; where g++ is on PATH it must have been built (npm test builds it).
+ * the suite says why it skips; where g++ and Node's headers are, it must have been built (npm test builds it).
  * `recur info` reports the choice and its reason.
  */
 import assert from 'node:assert/strict';
@@ -13,18 +13,21 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { loadNativeKernels, nativeIsas, nativeUnavailable, type NativeKernels } from '../src/kernels/native/index.js';
 import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseSafetensors } from '../src/format/safetensors.js';
 import { checkStackFixture, compare, floats, ROOT, stackFixtures } from './helpers.js';
 
 const why = await nativeUnavailable();
 const hasCompiler = spawnSync(process.env.CXX ?? 'g++', ['--version'], { stdio: 'ignore' }).status === 0;
+// where native/build.mjs looks for Node-API's headers
+const hasHeaders = [join(dirname(dirname(process.execPath)), 'include/node'), '/usr/include/node', '/usr/local/include/node']
+  .some((d) => existsSync(join(d, 'node_api.h')));
 
-test('the native addon is built wherever a C++ compiler is (npm test builds it)', (t) => {
-  if (!hasCompiler) {
-    t.skip(`no C++ compiler here, so no native build: ${why ?? 'yet the addon loads (a prebuilt one)'}`);
+test('the native addon is built wherever a C++ compiler and Node\'s headers are (npm test builds it)', (t) => {
+  if (!hasCompiler || !hasHeaders) {
+    t.skip(`no ${hasCompiler ? 'Node-API headers' : 'C++ compiler'} here, so no native build: ${why ?? 'yet the addon loads (a prebuilt one)'}`);
     return;
   }
   assert.equal(why, undefined, 'the addon loads');
