@@ -12,7 +12,8 @@ cd "$(dirname "$0")/../.."
 OUT=${OUT:-/tmp/recur-experiments}
 mkdir -p "$OUT" docs/img
 # RECUR: how to run recur (default: this checkout's bin/recur.js)
-recur() { ${RECUR:-node bin/recur.js} "$@"; }
+# the backend the numbers in docs/gradients.md were measured on; another rounds differently
+recur() { ${RECUR:-node bin/recur.js} "$@" --backend "${BACKEND:-wasm-relaxed-simd}"; }
 want() { [ $# -eq 0 ] && return 0; for e in "${SELECTED[@]}"; do [ "$e" = "$1" ] && return 0; done; return 1; }
 SELECTED=("$@")
 [ ${#SELECTED[@]} -eq 0 ] && SELECTED=(1 2 3 4)

@@ -5,7 +5,7 @@
 set -euo pipefail
 OUT=out/forecast-docs
 mkdir -p "$OUT" docs/img
-r() { local name=$1; shift; echo "recur forecast $*" >&2; node bin/recur.js forecast "$@" --json > "$OUT/$name.json"; }
+r() { local name=$1; shift; echo "recur forecast $*" >&2; node bin/recur.js forecast "$@" --backend "${BACKEND:-wasm-relaxed-simd}" --json > "$OUT/$name.json"; }
 
 # 1. AR against statsmodels (prints the largest relative difference per series)
 /usr/bin/python3 tools/timeseries/crosscheck_ar.py | tee "$OUT/crosscheck.txt"
