@@ -111,7 +111,7 @@ export function metadataProps(entries: Record<string, string>, version: string |
 /** The feature size the first layer reads (undefined for an embedding). */
 function inputSizeOf(c: LayerConfig): number | undefined {
   const first = firstLayer(c) as { inputSize?: number; type: string };
-  if (first.type === 'embedding') return undefined;
+  if (first.type === 'embedding' || first.type.startsWith('custom:')) return undefined; // a custom layer is refused by the walk
   if (first.inputSize === undefined) {
     if (c.type === 'sequential' && typeof (c as { inputSize?: number }).inputSize === 'number') return (c as { inputSize: number }).inputSize;
     throw new RecurError(`exportOnnx: the first layer (${first.type}) does not say its input size`);
