@@ -23,6 +23,7 @@ import { TASK_USAGE, taskCommand } from './task.js';
 import { PLOT_TRAIN_USAGE, plotTrainCommand } from './plot-train.js';
 import { FORECAST_USAGE, forecastCommand } from './forecast.js';
 import { IMPORT_USAGE, importCommand, RUN_ONNX_USAGE, runOnnxCommand } from './onnx-import.js';
+import { EXPORT_USAGE, exportCommand } from './export.js';
 
 interface Command {
   run: (args: string[]) => number | Promise<number>;
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, Command> = {
   task: { run: taskCommand, usage: TASK_USAGE, summary: 'the adding problem and copy memory: does a cell learn long-range dependencies?' },
   'plot-train': { run: plotTrainCommand, usage: PLOT_TRAIN_USAGE, summary: 'plot loss and gradient norms from the --json lines of train or task' },
   forecast: { run: forecastCommand, usage: FORECAST_USAGE, summary: 'time series: AR, NARX, TDNN and RNN forecasters against naive baselines; plots' },
+  export: { run: exportCommand, usage: EXPORT_USAGE, summary: 'write a saved model (stack, language model, forecaster, composed) as an ONNX file' },
   bench: { run: benchCommand, usage: BENCH_USAGE, summary: 'tokens/s and GFLOP/s of the standard language-model workload' },
   info: { run: infoCommand, usage: INFO_USAGE, summary: 'version, runtime and the kernel backend in use' },
 };

@@ -1,9 +1,14 @@
 // The export against outputs recur did not compute: the PyTorch (and float64 reference) fixtures of
-// test/fixtures/stack run through exportOnnxFile and ONNX Runtime; that a slip in the gate order or
-// in linear_before_reset would show; and that what cannot be exported is refused in one line.
+// test/fixtures/stack run through exportOnnxFile and ONNX Runtime; language models trained in
+// PyTorch (test/fixtures/lm, made by tools/torch/charlm.py), the text encoded with the tokenizer the
+// ONNX file carries in its metadata and run in one pass, against PyTorch's perplexity; that a slip in
+// the gate order or in linear_before_reset would show; and that what cannot be exported is refused
+// in one line.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadFixture, stackFixtures } from '../../../test/helpers.js';
+import { loadFixture, ROOT, stackFixtures } from '../../../test/helpers.js';
+import { Vocab, type TokenizerConfig } from '../../data/text.js';
 import { RecurError } from '../../errors.js';
 import { tensorToFloat32, tensorToInt32 } from '../../format/safetensors.js';
 import { jsKernels } from '../../kernels/js/index.js';
@@ -12,11 +17,11 @@ import { Model, sequential } from '../../nn/model.js';
 import type { Layer } from '../../nn/types.js';
 import { Rng } from '../../tensor/rng.js';
 import { onnxGateOrder, permuteGateRows } from '../gates.js';
-import { encodeModel } from '../proto.js';
+import { decodeModel, encodeModel } from '../proto.js';
 import { floatTensor, readFloats } from '../tensors.js';
 import { exportOnnx, exportOnnxFile } from './index.js';
 import { modelProto } from './model.js';
-import { floatInput, int32Input, maxAbsDiff, randomValues, runOnnx, type Feeds } from './ort.test.helpers.js';
+import { floatInput, int32Input, int64Input, maxAbsDiff, randomValues, runOnnx, type Feeds } from './ort.test.helpers.js';
 
 const k = jsKernels('float32');
 
@@ -44,6 +49,31 @@ for (const c of stackFixtures()) {
       const e = maxAbsDiff(got[out]!, tensorToFloat32(want, name));
       assert.ok(e <= 1e-5, `${c.name} ${name}: max |error| ${e}`);
     }
+  });
+}
+
+const lmFixtures = JSON.parse(readFileSync(`${ROOT}test/fixtures/lm/manifest.json`, 'utf8')) as { name: string }[];
+
+for (const { name } of lmFixtures) {
+  test(`language model ${name}: ONNX Runtime's perplexity, with the tokenizer from the ONNX metadata, is PyTorch's`, async () => {
+    const expected = JSON.parse(readFileSync(`${ROOT}test/fixtures/lm/${name}/expected.json`, 'utf8')) as { perplexity: number; tokens: number; text: string };
+    const bytes = exportOnnxFile(loadFixture(`test/fixtures/lm/${name}/checkpoint.safetensors`), { lengths: false, initialStates: false });
+    const meta = new Map((decodeModel(bytes).metadata_props ?? []).map((p) => [p.key, p.value]));
+    const vocab = new Vocab(JSON.parse(meta.get('recur.tokenizer')!) as TokenizerConfig);
+    const ids = vocab.encodeText(expected.text);
+    assert.equal(ids.length - 1, expected.tokens);
+    const logits = (await runOnnx(bytes, { input: int64Input(ids, [ids.length, 1]) })).output!; // (T,1,V)
+    const V = vocab.size;
+    // mean over t of −log softmax(logits_t)[ids_{t+1}]
+    let loss = 0;
+    for (let t = 0; t + 1 < ids.length; t++) {
+      const row = logits.subarray(t * V, (t + 1) * V);
+      const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
+      const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+      loss += lse - row[ids[t + 1]!]!;
+    }
+    const perplexity = Math.exp(loss / expected.tokens);
+    assert.ok(Math.abs(perplexity - expected.perplexity) <= 1e-4 * expected.perplexity, `perplexity ${perplexity}, PyTorch ${expected.perplexity}`);
   });
 }
 

@@ -14,9 +14,13 @@ import type { Rng } from '../../tensor/rng.js';
 /** Float inputs as float32, token ids as int64, lengths as int32: what the exported graph takes. */
 export type Feeds = Record<string, ort.Tensor>;
 
-/** Run `bytes` in ONNX Runtime; every output as float64 values. */
-export async function runOnnx(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, Float64Array>> {
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'disabled' });
+ort.env.wasm.numThreads = 1;
+
+/** Run `bytes` in ONNX Runtime; every output as float64 values. Graph optimizations are off by
+ *  default (each operator as written, and half the cost of a session); `optimized` turns them all on,
+ *  as a user's session has them. */
+export async function runOnnx(bytes: Uint8Array, feeds: Feeds, optimized = false): Promise<Record<string, Float64Array>> {
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: optimized ? 'all' : 'disabled' });
   try {
     const out = await session.run(feeds);
     return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, Float64Array.from(t.data as Float32Array)]));
