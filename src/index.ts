@@ -117,3 +117,7 @@ export { importOnnx, OnnxGraph, SUPPORTED_OPS as ONNX_IMPORT_OPS } from './onnx/
 export type {
   ImportOnnxOptions, ImportedModel, OnnxResult, OnnxTensor, OnnxValueInfo, ToModelOptions,
 } from './onnx/import/index.js';
+
+// ── ONNX export (docs/onnx.md, "Export") ─────────────────────────────────────────────────────────
+export { exportOnnx, exportOnnxFile, ONNX_OPSET, ONNX_IR_VERSION } from './onnx/export/index.js';
+export type { ExportOnnxOptions, ExportOnnxFileOptions } from './onnx/export/index.js';

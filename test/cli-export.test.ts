@@ -13,7 +13,7 @@ import { linear, recurrent, reduce } from '../src/nn/factories.js';
 import { loadModel, saveModel } from '../src/nn/model-file.js';
 import { sequential, type Model } from '../src/nn/model.js';
 import { decodeModel } from '../src/onnx/proto.js';
-import { floatInput, int32Input, int64Input, maxAbsDiff, randomValues, runOnnx } from '../src/onnx/export/ort.test.helpers.js';
+import { floatInput, int32Input, int64Input, maxAbsDiff, randomValues, runOnnx } from './onnx-run.js';
 import { Rng } from '../src/tensor/rng.js';
 import { loadForecaster } from '../src/timeseries/model-file.js';
 import { loadFixture, ROOT } from './helpers.js';

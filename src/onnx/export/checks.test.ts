@@ -21,7 +21,7 @@ import { decodeModel, encodeModel } from '../proto.js';
 import { floatTensor, readFloats } from '../tensors.js';
 import { exportOnnx, exportOnnxFile } from './index.js';
 import { modelProto } from './model.js';
-import { floatInput, int32Input, int64Input, maxAbsDiff, randomValues, runOnnx, type Feeds } from './ort.test.helpers.js';
+import { floatInput, int32Input, int64Input, maxAbsDiff, randomValues, runOnnx, type Feeds } from '../../../test/onnx-run.js';
 
 const k = jsKernels('float32');
 

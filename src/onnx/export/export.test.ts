@@ -14,7 +14,7 @@ import { exportOnnx } from './index.js';
 import {
   floatInput, int32Input, int64Input, maxAbsDiff, randomValues, recurrentLayers, referenceForward, runOnnx,
   type Feeds, type LayerStates,
-} from './ort.test.helpers.js';
+} from '../../../test/onnx-run.js';
 
 const k = jsKernels('float32');
 const TOLERANCE = 1e-5;

@@ -9,7 +9,7 @@ import { ArModel } from '../../timeseries/ar.js';
 import { Forecaster, type ForecasterConfig } from '../../timeseries/forecaster.js';
 import type { SeqConfig } from '../../timeseries/seq.js';
 import { exportOnnx } from './index.js';
-import { floatInput, runOnnx } from './ort.test.helpers.js';
+import { floatInput, runOnnx } from '../../../test/onnx-run.js';
 
 const k = jsKernels('float32');
 

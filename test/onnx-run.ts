@@ -1,15 +1,15 @@
 /**
- * @module onnx/export/ort.test.helpers
- * For the export tests only: random models and inputs, recur's own forward as the reference, and
+ * @module test/onnx-run
+ * For the ONNX tests only: random models and inputs, recur's own forward as the reference, and
  * ONNX Runtime (onnxruntime-web, in Node) as the independent check.
  */
 import * as ort from 'onnxruntime-web';
-import type { LayerConfig } from '../../nn/config.js';
-import { Recurrent } from '../../nn/recurrent.js';
-import { Sequential } from '../../nn/composite.js';
-import type { Model } from '../../nn/model.js';
-import { isTokens, type Layer, type LayerInput, type Tensor } from '../../nn/types.js';
-import type { Rng } from '../../tensor/rng.js';
+import type { LayerConfig } from '../src/nn/config.js';
+import { Recurrent } from '../src/nn/recurrent.js';
+import { Sequential } from '../src/nn/composite.js';
+import type { Model } from '../src/nn/model.js';
+import { isTokens, type Layer, type LayerInput, type Tensor } from '../src/nn/types.js';
+import type { Rng } from '../src/tensor/rng.js';
 
 /** Float inputs as float32, token ids as int64, lengths as int32: what the exported graph takes. */
 export type Feeds = Record<string, ort.Tensor>;
