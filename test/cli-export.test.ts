@@ -96,7 +96,7 @@ test('refused: one line on stderr, a non-zero exit, no file (and the one that wa
   const stack = `${ROOT}test/fixtures/release-0.1/stack-lstm.safetensors`;
   const cases: [string[], number, RegExp][] = [
     [['--checkpoint', forecaster, '--batch-first'], 1, /"batchFirst" does not apply to a forecaster/],
-    [['--checkpoint', stack, '--input', 'tokens', '--layers', '{"type":"linear","outputSize":2}'], 1, /options\.config is only for files without one|has its own "recur\.config"/],
+    [['--checkpoint', stack, '--input', 'tokens', '--layers', '{"type":"linear","outputSize":2}'], 1, /has its own "recur\.config"; layers are given only for a PyTorch state_dict without one/],
     [['--checkpoint', stack, '--input', 'rows'], 1, /expected a sequence .* got rows/],
     [['--checkpoint', stack, '--input', 'images'], 2, /--input: expected one of tokens, sequence, rows, got "images"/],
   ];

@@ -61,10 +61,10 @@ export function exportOnnxFile(bytes: Uint8Array | SafetensorsFile, options: Exp
   const { load, what: _what, ...exportOptions } = options;
   const k = jsKernels('float64');
   const config = fileConfig(file);
-  if (config?.model === 'forecast') {
-    if (load?.config) throw new RecurError(`${what}: a forecaster file has its own config; "load" is for PyTorch state_dicts`);
-    return exportOnnx(loadForecaster(file, what, k), exportOptions);
+  if (load?.config && file.metadata[CONFIG_KEY] !== undefined) {
+    throw new RecurError(`${what}: the file has its own "${CONFIG_KEY}"; layers are given only for a PyTorch state_dict without one`);
   }
+  if (config?.model === 'forecast') return exportOnnx(loadForecaster(file, what, k), exportOptions);
   const model = loadModel(file, k, { ...load, what }) as Model<never>;
   if (config?.model === 'lm') {
     // a language model reads token ids (through an embedding or one-hot); its tokenizer rides along
