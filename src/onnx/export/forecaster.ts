@@ -19,7 +19,9 @@
  * and run again with the next exogenous rows.
  */
 import { RecurError } from '../../errors.js';
-import { regressorCount } from '../../timeseries/narx.js';
+import type { ArModel } from '../../timeseries/ar.js';
+import type { Normalization } from '../../timeseries/data.js';
+import { regressorCount, type NarxConfig } from '../../timeseries/narx.js';
 import type { Forecaster } from '../../timeseries/forecaster.js';
 import { rnnConfigOf, tdnnConfigOf } from '../../timeseries/seq.js';
 import type { TrainableModel } from '../../timeseries/model.js';
@@ -40,11 +42,37 @@ function inputSizes(f: Forecaster): { P: number; Q: number; m: number } {
 /** A Forecaster as a ModelProto (see the module comment). */
 export function forecasterProto(f: Forecaster, options: { producerVersion?: string; metadata?: Record<string, string> } = {}): ModelProto {
   const c = f.config;
-  const { P, Q, m } = inputSizes(f);
-  if (P === 0 && Q === 0) throw new RecurError(`exportOnnx: this ${c.kind} forecaster reads no past values (no lags): a constant has nothing to export`);
+  const sizes = inputSizes(f);
+  if (sizes.P === 0 && sizes.Q === 0) throw new RecurError(`exportOnnx: this ${c.kind} forecaster reads no past values (no lags): a constant has nothing to export`);
   const g = new GraphBuilder();
   for (const n of ['y_past', 'x', 'y_next']) g.claim(n);
   const nz = c.normalization;
+  const { inputs, z, xn } = normalizedInputs(g, nz, sizes);
+  const param = (name: string) => (f.model as TrainableModel).params.get(name).data;
+  // ẑ (B,1), normalized
+  const zHat = f.ar ? arPredictor(g, f.ar, z!, sizes.P) : c.narx ? narxPredictor(g, c.narx, z, xn, sizes, param) : seqPredictor(g, f, z!, xn, param);
+  // ŷ = g⁻¹(ẑ σ + μ)                                                         (B)
+  let y = g.op('Add', [g.op('Mul', [zHat, g.floatScalar(nz.target.std)]), g.floatScalar(nz.target.mean)]);
+  if (nz.log) y = g.op('Exp', [y]);
+  g.output(g.reshape(y, [-1]), 'y_next');
+  const config = { model: 'forecast', kind: c.kind, target: c.target, exog: c.exog, normalization: nz,
+                   ...(f.ar ? { ar: f.ar.spec } : {}), ...(c.narx ? { narx: c.narx } : {}), ...(c.seq ? { seq: c.seq } : {}) };
+  return {
+    ir_version: ONNX_IR_VERSION,
+    opset_import: [{ domain: '', version: ONNX_OPSET }],
+    producer_name: 'recur',
+    ...(options.producerVersion === undefined ? {} : { producer_version: options.producerVersion }),
+    doc_string: describeIo(f, sizes),
+    graph: { name: 'recur_forecaster', node: g.nodes, initializer: g.initializers, input: inputs,
+             output: [valueInfo('y_next', DataType.FLOAT, ['batch'])] },
+    metadata_props: metadataProps({ 'recur.config': JSON.stringify(config), ...options.metadata }, options.producerVersion),
+  };
+}
+
+type Sizes = ReturnType<typeof inputSizes>;
+
+/** The graph inputs y_past and x, normalized: z (B,P) and x̃ (B,Q,m), each absent when not read. */
+function normalizedInputs(g: GraphBuilder, nz: Normalization, { P, Q, m }: Sizes) {
   const inputs: ValueInfoProto[] = [];
   // z = (g(y) − μ) / σ                                                       (B,P)
   let z: string | undefined;
@@ -58,54 +86,42 @@ export function forecasterProto(f: Forecaster, options: { producerVersion?: stri
     inputs.push(valueInfo('x', DataType.FLOAT, ['batch', Q, m]));
     xn = g.op('Div', [g.op('Sub', ['x', g.floats('exog_mean', [m], nz.exog.map((s) => s.mean))]), g.floats('exog_std', [m], nz.exog.map((s) => s.std))]);
   }
-  const param = (name: string) => {
-    const model = f.model as TrainableModel;
-    return model.params.get(name).data;
-  };
-  let zHat: string; // (B,1) normalized
-  const ar = f.ar;
-  if (ar) {
-    const { lags, trend } = ar.spec;
-    const w0 = trend === 'c' ? ar.params[0]! : 0;
-    const w = Array.from(ar.params.subarray(trend === 'c' ? 1 : 0));
-    // ẑ = w_0 + Σ_l w_l z_{t−l}: z_{t−l} is column P − l of y_past
-    zHat = g.op('Gemm', [g.gather(z!, lags.map((l) => P - l), 1), g.floats('ar_w', [lags.length, 1], w), g.floats('ar_w0', [1], [w0])]);
-  } else if (c.narx) {
-    const nx = c.narx;
-    const parts: string[] = [];
-    if (Q > 0 && nx.inputDelays.length > 0) parts.push(g.reshape(g.gather(xn!, nx.inputDelays.map((d) => Q - 1 - d), 1), [0, -1]));
-    if (nx.feedbackDelays.length > 0) parts.push(g.gather(z!, nx.feedbackDelays.map((d) => P - d), 1));
-    let a = g.concat(parts, 1); // (B, regressors)
-    const sizes = [regressorCount(nx), ...nx.hidden, 1];
-    for (let l = 0; l + 1 < sizes.length; l++) {
-      // aˡ = tanh(aˡ⁻¹ Wᵀ + b), the last layer linear
-      a = g.op('Gemm', [a, g.floats(`net.${2 * l}.weight`, [sizes[l + 1]!, sizes[l]!], param(`net.${2 * l}.weight`)),
-                        g.floats(`net.${2 * l}.bias`, [sizes[l + 1]!], param(`net.${2 * l}.bias`))], { transB: 1 });
-      if (l + 2 < sizes.length) a = g.op('Tanh', [a]);
-    }
-    zHat = a;
-  } else {
-    zHat = seqPredictor(g, f, z!, xn, param);
+  return { inputs, z, xn };
+}
+
+/** AR: ẑ = w_0 + Σ_l w_l z_{t−l}, z_{t−l} being column P − l of z.             (B,1) */
+function arPredictor(g: GraphBuilder, ar: ArModel, z: string, P: number): string {
+  const { lags, trend } = ar.spec;
+  const w0 = trend === 'c' ? ar.params[0]! : 0;
+  const w = Array.from(ar.params.subarray(trend === 'c' ? 1 : 0));
+  return g.op('Gemm', [g.gather(z, lags.map((l) => P - l), 1), g.floats('ar_w', [lags.length, 1], w), g.floats('ar_w0', [1], [w0])]);
+}
+
+/** NARX: ẑ = MLP(r), r = [x̃_{t−d} for d in inputDelays (each row's m values) ; z_{t−d} for d in feedbackDelays]. (B,1) */
+function narxPredictor(g: GraphBuilder, nx: NarxConfig, z: string | undefined, xn: string | undefined, { P, Q }: Sizes,
+                       param: (n: string) => ArrayLike<number>): string {
+  const parts: string[] = [];
+  // x̃_{t−d} is row Q − 1 − d of x̃; z_{t−d} column P − d of z
+  if (xn !== undefined && nx.inputDelays.length > 0) parts.push(g.reshape(g.gather(xn, nx.inputDelays.map((d) => Q - 1 - d), 1), [0, -1]));
+  if (z !== undefined && nx.feedbackDelays.length > 0) parts.push(g.gather(z, nx.feedbackDelays.map((d) => P - d), 1));
+  let a = g.concat(parts, 1); // (B, regressors)
+  const sizes = [regressorCount(nx), ...nx.hidden, 1];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    // aˡ = tanh(aˡ⁻¹ Wᵀ + b), the last layer linear
+    a = g.op('Gemm', [a, g.floats(`net.${2 * l}.weight`, [sizes[l + 1]!, sizes[l]!], param(`net.${2 * l}.weight`)),
+                      g.floats(`net.${2 * l}.bias`, [sizes[l + 1]!], param(`net.${2 * l}.bias`))], { transB: 1 });
+    if (l + 2 < sizes.length) a = g.op('Tanh', [a]);
   }
-  // ŷ = g⁻¹(ẑ σ + μ)                                                         (B)
-  let y = g.op('Add', [g.op('Mul', [zHat, g.floatScalar(nz.target.std)]), g.floatScalar(nz.target.mean)]);
-  if (nz.log) y = g.op('Exp', [y]);
-  g.output(g.reshape(y, [-1]), 'y_next');
-  const config = { model: 'forecast', kind: c.kind, target: c.target, exog: c.exog, normalization: nz,
-                   ...(ar ? { ar: ar.spec } : {}), ...(c.narx ? { narx: c.narx } : {}), ...(c.seq ? { seq: c.seq } : {}) };
-  return {
-    ir_version: ONNX_IR_VERSION,
-    opset_import: [{ domain: '', version: ONNX_OPSET }],
-    producer_name: 'recur',
-    ...(options.producerVersion === undefined ? {} : { producer_version: options.producerVersion }),
-    doc_string: `recur ${c.kind} forecaster of "${c.target}", one step ahead (open loop), in the data's units. `
-      + (P > 0 ? `y_past: float (batch, ${P}), y[t−${P}] … y[t−1]. ` : '')
-      + (Q > 0 ? `x: float (batch, ${Q}, ${m}), the exogenous rows t−${Q - 1} … t (columns ${c.exog.join(', ')}). ` : '')
-      + 'y_next: ŷ[t]. For a free run (closed loop), shift ŷ into y_past and run again.',
-    graph: { name: 'recur_forecaster', node: g.nodes, initializer: g.initializers, input: inputs,
-             output: [valueInfo('y_next', DataType.FLOAT, ['batch'])] },
-    metadata_props: metadataProps({ 'recur.config': JSON.stringify(config), ...options.metadata }, options.producerVersion),
-  };
+  return a;
+}
+
+/** The graph's doc_string: what goes in and comes out. */
+function describeIo(f: Forecaster, { P, Q, m }: Sizes): string {
+  const c = f.config;
+  return `recur ${c.kind} forecaster of "${c.target}", one step ahead (open loop), in the data's units. `
+    + (P > 0 ? `y_past: float (batch, ${P}), y[t−${P}] … y[t−1]. ` : '')
+    + (Q > 0 ? `x: float (batch, ${Q}, ${m}), the exogenous rows t−${Q - 1} … t (columns ${c.exog.join(', ')}). ` : '')
+    + 'y_next: ŷ[t]. For a free run (closed loop), shift ŷ into y_past and run again.';
 }
 
 /** A sequence forecaster's ẑ (B,1): the window's inputs, the body, the head at the last step. */

@@ -4,7 +4,7 @@
  * the few node shapes the exporters repeat (Transpose, Reshape, Unsqueeze, Slice, Gather, Concat).
  * Every value name is made unique here, so that two layers of the same kind never collide.
  */
-import { AttributeType, DataType, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto.js';
+import { AttributeType, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto.js';
 import { floatTensor, int64Tensor } from '../tensors.js';
 
 /** An attribute value: a number is an int unless `float` says so; a string; int or string lists; float lists
@@ -123,9 +123,13 @@ export class GraphBuilder {
     return name;
   }
 
+  /** x with its axes permuted. */
   transpose(x: string, perm: readonly number[]): string { return this.op('Transpose', [x], { perm }); }
+  /** x in `shape` (0 keeps a dimension, −1 takes the rest). */
   reshape(x: string, shape: readonly number[]): string { return this.op('Reshape', [x, this.ints(shape)]); }
+  /** x with size-1 axes inserted at `axes`. */
   unsqueeze(x: string, axes: readonly number[]): string { return this.op('Unsqueeze', [x, this.ints(axes)]); }
+  /** xs joined along `axis` (one value: itself). */
   concat(xs: readonly string[], axis: number): string { return xs.length === 1 ? xs[0]! : this.op('Concat', xs, { axis }); }
   /** x[start:end] along `axis`. */
   slice(x: string, start: number, end: number, axis: number): string {
@@ -137,5 +141,3 @@ export class GraphBuilder {
     return this.op('Gather', [x, i], { axis });
   }
 }
-
-export { DataType };

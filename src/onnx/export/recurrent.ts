@@ -37,6 +37,8 @@ export interface RecurrentValues {
 
 /** ONNX's name for f of the RNN operator; identity is Affine with α = 1, β = 0. */
 const RNN_ACTIVATION = { tanh: 'Tanh', relu: 'Relu', identity: 'Affine' } as const;
+/** TensorProto.DataType BOOL (the mask's type). */
+export const BOOL = 9;
 /** f of a residual cell's step as an ONNX operator. */
 const RESIDUAL_ACTIVATION = { tanh: 'Tanh', relu: 'Relu', identity: 'Identity' } as const;
 
@@ -156,9 +158,6 @@ function residualStep(outer: GraphBuilder, c: RecurrentConfig, s: string, param:
     output: [valueInfo(h, DataType.FLOAT, ['batch', H]), valueInfo(y, DataType.FLOAT, ['batch', H])],
   };
 }
-
-/** TensorProto.DataType BOOL. */
-export const BOOL = 9;
 
 /** Zeros (B,H) for the batch of x (T,B,·). */
 function zerosLike(g: GraphBuilder, x: string, H: number): string {
