@@ -8,6 +8,9 @@
  * attribute (an input from 18 on), and it runs on every ONNX Runtime since 1.8 and comes out of
  * torch.onnx.export since torch 1.13. IR version 8 (ONNX 1.10+).
  *
+ * Batch-first inputs are transposed at the graph's edges, not given to the operators as `layout = 1`:
+ * ONNX Runtime's CPU RNN/GRU/LSTM refuse that layout.
+ *
  * Graph inputs (batch and time are symbolic):
  *   input     float (T,B,I) time-major, (B,T,I) batch-first; token ids int64 (T,B) / (B,T); rows (B,I)
  *   lengths   int32 (B), each in 1..T, when the export takes lengths (ONNX's sequence_lens type)
