@@ -131,6 +131,9 @@ test('a layer with no ONNX form is refused in one line that names it', () => {
   const model = new Model(custom, { kernels: k }) as Model<never>;
   assert.throws(() => exportOnnx(model), (e: unknown) => e instanceof RecurError && !e.message.includes('\n')
     && /layer "custom:attention" \(custom:attention\): a layer defined outside recur has no ONNX export/.test(e.message));
+  const stack = sequential([recurrent({ cell: 'lstm', hiddenSize: 2 })], { inputSize: 3, kernels: k }) as Model<never>;
+  assert.throws(() => exportOnnx(stack, { input: 'rows', lengths: false }), (e: unknown) => e instanceof RecurError && !e.message.includes('\n')
+    && /layer "0" \(recurrent\): expected a sequence \(T, B, 3\) or token ids, got rows \(B, 3\)/.test(e.message));
   const rows = sequential([linear({ outputSize: 2 })], { inputSize: 3, kernels: k }) as Model<never>;
   assert.throws(() => exportOnnx(rows, { input: 'rows', lengths: true }), (e: unknown) => e instanceof RecurError && /"lengths" needs a sequence input/.test(e.message));
 });
