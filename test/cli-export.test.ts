@@ -89,28 +89,6 @@ test('a composed model saved now: a pooled classifier over rows of different len
   assert.ok(maxAbsDiff(got.output!, want) <= 1e-5);
 });
 
-test('refused: one line on stderr, a non-zero exit, no file (and the one that was there kept)', () => {
-  const target = join(dir, 'kept.onnx');
-  writeFileSync(target, 'the old file');
-  const forecaster = `${ROOT}test/fixtures/release-0.1/forecaster-gru-airline.safetensors`;
-  const stack = `${ROOT}test/fixtures/release-0.1/stack-lstm.safetensors`;
-  const cases: [string[], number, RegExp][] = [
-    [['--checkpoint', forecaster, '--batch-first'], 1, /"batchFirst" does not apply to a forecaster/],
-    [['--checkpoint', stack, '--input', 'tokens', '--layers', '{"type":"linear","outputSize":2}'], 1, /has its own "recur\.config"; layers are given only for a PyTorch state_dict without one/],
-    [['--checkpoint', stack, '--input', 'images'], 2, /--input: expected one of tokens, sequence, rows, got "images"/],
-  ];
-  for (const [args, code, message] of cases) {
-    const r = recur('--onnx', target, ...args);
-    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
-    const lines = r.err.trimEnd().split('\n').filter((l) => !l.startsWith('see `recur'));
-    assert.equal(lines.length, 1, `one line: ${r.err}`);
-    assert.match(lines[0]!, /^recur export: /);
-    assert.match(lines[0]!, message);
-    assert.equal(readFileSync(target, 'utf8'), 'the old file', `${args.join(' ')} replaced the file`);
-  }
-  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
-});
-
 test('a PyTorch state_dict without recur\'s config exports with --layers', async () => {
   // the GRU stack fixture's tensors without its config: what torch's save_file(state_dict) writes
   const src = loadFixture('test/fixtures/stack/gru-after-l1/model.safetensors');
@@ -124,4 +102,27 @@ test('a PyTorch state_dict without recur\'s config exports with --layers', async
   const x = input.tensors.get('x')!;
   const got = await runOnnx(bytes, { input: floatInput(tensorToFloat32(x, 'x'), x.shape) });
   assert.ok(maxAbsDiff(got.output!, tensorToFloat32(expected.tensors.get('y')!, 'y')) <= 1e-5, 'PyTorch\'s y');
+});
+
+test('refused: one line on stderr, a non-zero exit, no file (and the one that was there kept)', () => {
+  const target = join(dir, 'kept.onnx');
+  writeFileSync(target, 'the old file');
+  const forecaster = `${ROOT}test/fixtures/release-0.1/forecaster-gru-airline.safetensors`;
+  const stack = `${ROOT}test/fixtures/release-0.1/stack-lstm.safetensors`;
+  const cases: [string[], number, RegExp][] = [
+    [['--checkpoint', forecaster, '--batch-first'], 1, /"batchFirst" does not apply to a forecaster/],
+    [['--checkpoint', stack, '--input', 'tokens', '--layers', '{"type":"linear","outputSize":2}'], 1, /has its own "recur\.config"; layers are given only for a PyTorch state_dict without one/],
+    [['--checkpoint', join(dir, 'state_dict.safetensors')], 1, /no "recur\.config" in __metadata__ \(a PyTorch state_dict\?\); give its layers: recur export --layers/],
+    [['--checkpoint', stack, '--input', 'images'], 2, /--input: expected one of tokens, sequence, rows, got "images"/],
+  ];
+  for (const [args, code, message] of cases) {
+    const r = recur('--onnx', target, ...args);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.err}`);
+    const lines = r.err.trimEnd().split('\n').filter((l) => !l.startsWith('see `recur'));
+    assert.equal(lines.length, 1, `one line: ${r.err}`);
+    assert.match(lines[0]!, /^recur export: /);
+    assert.match(lines[0]!, message);
+    assert.equal(readFileSync(target, 'utf8'), 'the old file', `${args.join(' ')} replaced the file`);
+  }
+  assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
 });

@@ -60,6 +60,6 @@ function readLayers(value: string): LayerConfig | LayerConfig[] {
   try {
     return JSON.parse(text) as LayerConfig | LayerConfig[];
   } catch (e) {
-    throw new RecurError(`--layers ${inline ? '' : `${value}: `}expected JSON layer configs, got text that does not parse (${(e as Error).message})`);
+    throw new RecurError(`--layers${inline ? '' : ` ${value}`}: expected JSON layer configs, got text that does not parse (${(e as Error).message})`);
   }
 }

@@ -64,6 +64,9 @@ export function exportOnnxFile(bytes: Uint8Array | SafetensorsFile, options: Exp
   if (load?.config && file.metadata[CONFIG_KEY] !== undefined) {
     throw new RecurError(`${what}: the file has its own "${CONFIG_KEY}"; layers are given only for a PyTorch state_dict without one`);
   }
+  if (!load?.config && file.metadata[CONFIG_KEY] === undefined) {
+    throw new RecurError(`${what}: no "${CONFIG_KEY}" in __metadata__ (a PyTorch state_dict?); give its layers: recur export --layers, or load.config`);
+  }
   if (config?.model === 'forecast') return exportOnnx(loadForecaster(file, what, k), exportOptions);
   const model = loadModel(file, k, { ...load, what }) as Model<never>;
   if (config?.model === 'lm') {
