@@ -135,7 +135,7 @@ function seqPredictor(g: GraphBuilder, f: Forecaster, z: string, xn: string | un
   if (sc.kind === 'tdnn') h = tdnnLayers(g, tdnnConfigOf(sc), W, fs, param);
   else {
     const ctx = { g, lengths: undefined, mask: (): string => { throw new Error('no lengths'); } };
-    h = exportRecurrent(ctx, rnnConfigOf(sc), (n) => param(`rnn.${n}`) as never, fs, undefined, undefined).y;
+    h = exportRecurrent(ctx, rnnConfigOf(sc), (n) => param(`rnn.${n}`) as never, fs, undefined, undefined, 'rnn.').y;
   }
   // ẑ = head(h at the window's last step)                                   (B,1)
   return g.op('Gemm', [g.gather(h, W - 1, 0), g.floats('head.weight', [1, H], param('head.weight')), g.floats('head.bias', [1], param('head.bias'))],

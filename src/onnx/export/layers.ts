@@ -106,7 +106,7 @@ function recurrentLayer(ctx: LayerContext, config: Extract<LayerConfig, { type: 
   };
   const h0 = stateInput('h0');
   const c0 = c.cell === 'lstm' ? stateInput('c0') : undefined;
-  const out = exportRecurrent(ctx, c, (n) => ctx.param(`${prefix}${n}`), x, h0, c0);
+  const out = exportRecurrent(ctx, c, (n) => ctx.param(`${prefix}${n}`), x, h0, c0, prefix);
   ctx.stateOutputs.push({ value: out.hN, info: valueInfo(`${prefix}h_n`, DataType.FLOAT, stateDims) });
   if (out.cN !== undefined) ctx.stateOutputs.push({ value: out.cN, info: valueInfo(`${prefix}c_n`, DataType.FLOAT, stateDims) });
   if ((output ?? 'sequence') === 'sequence') return { name: out.y, kind: 'sequence', size: D * c.hiddenSize };

@@ -47,7 +47,7 @@ const RESIDUAL_ACTIVATION = { tanh: 'Tanh', relu: 'Relu', identity: 'Identity' }
  * `weight_ih_l0`...). `h0`, `c0` (L·D,B,H) are value names, or undefined for zeros.
  */
 export function exportRecurrent(ctx: SequenceContext, c: RecurrentConfig, param: (name: string) => FloatArray, x: string,
-                                h0: string | undefined, c0: string | undefined): RecurrentValues {
+                                h0: string | undefined, c0: string | undefined, prefix = ''): RecurrentValues {
   const { g } = ctx;
   const D = c.bidirectional ? 2 : 1;
   const hs: string[] = [];
@@ -59,8 +59,8 @@ export function exportRecurrent(ctx: SequenceContext, c: RecurrentConfig, param:
     const h0l = h0 === undefined ? undefined : g.slice(h0, l * D, (l + 1) * D, 0);
     const c0l = c0 === undefined ? undefined : g.slice(c0, l * D, (l + 1) * D, 0);
     const out = c.cell === 'residual'
-      ? residualLayer(ctx, c, l, I, param, input, h0l)
-      : operatorLayer(ctx, c, l, I, param, input, h0l, c0l);
+      ? residualLayer(ctx, c, l, I, param, input, h0l, prefix)
+      : operatorLayer(ctx, c, l, I, param, input, h0l, c0l, prefix);
     hs.push(out.hN);
     if (out.cN !== undefined) cs.push(out.cN);
     input = out.y;
@@ -70,7 +70,7 @@ export function exportRecurrent(ctx: SequenceContext, c: RecurrentConfig, param:
 
 /** Layer l as one RNN/GRU/LSTM node over both directions. */
 function operatorLayer(ctx: SequenceContext, c: RecurrentConfig, l: number, I: number, param: (name: string) => FloatArray,
-                       x: string, h0: string | undefined, c0: string | undefined): RecurrentValues {
+                       x: string, h0: string | undefined, c0: string | undefined, prefix: string): RecurrentValues {
   const { g } = ctx;
   const H = c.hiddenSize;
   const D = c.bidirectional ? 2 : 1;
@@ -80,13 +80,13 @@ function operatorLayer(ctx: SequenceContext, c: RecurrentConfig, l: number, I: n
   // W (D, G·H, I), R (D, G·H, H): recur's blocks in ONNX's gate order, the directions stacked
   const stack = (kind: 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh', cols: number): Float64Array[] =>
     suffixes.map((s) => permuteGateRows(param(`${kind}_${s}`), order, H, cols, true));
-  const W = g.floats(`W_l${l}`, [D, G * H, I], join(stack('weight_ih', I)));
-  const R = g.floats(`R_l${l}`, [D, G * H, H], join(stack('weight_hh', H)));
+  const W = g.floats(`${prefix}W_l${l}`, [D, G * H, I], join(stack('weight_ih', I)));
+  const R = g.floats(`${prefix}R_l${l}`, [D, G * H, H], join(stack('weight_hh', H)));
   // B (D, 2·G·H) = [Wb ; Rb] per direction
   let B = '';
   if (c.bias) {
     const bi = stack('bias_ih', 1), bh = stack('bias_hh', 1);
-    B = g.floats(`B_l${l}`, [D, 2 * G * H], join(suffixes.flatMap((_, d) => [bi[d]!, bh[d]!])));
+    B = g.floats(`${prefix}B_l${l}`, [D, 2 * G * H], join(suffixes.flatMap((_, d) => [bi[d]!, bh[d]!])));
   }
   const attrs: Record<string, AttrValue> = { hidden_size: H, direction: D === 2 ? 'bidirectional' : 'forward' };
   if (c.cell === 'rnn') {
@@ -100,7 +100,7 @@ function operatorLayer(ctx: SequenceContext, c: RecurrentConfig, l: number, I: n
   const op = c.cell === 'rnn' ? 'RNN' : c.cell === 'gru' ? 'GRU' : 'LSTM';
   const inputs = [x, W, R, B, ctx.lengths ?? '', h0 ?? ''];
   if (op === 'LSTM') inputs.push(c0 ?? '');
-  const outs = g.node(op, trimOptional(inputs), op === 'LSTM' ? [`Y_l${l}`, `Y_h_l${l}`, `Y_c_l${l}`] : [`Y_l${l}`, `Y_h_l${l}`],
+  const outs = g.node(op, trimOptional(inputs), op === 'LSTM' ? [`${prefix}Y_l${l}`, `${prefix}Y_h_l${l}`, `${prefix}Y_c_l${l}`] : [`${prefix}Y_l${l}`, `${prefix}Y_h_l${l}`],
                       attrs);
   // Y (T,D,B,H) → (T,B,D,H) → (T,B,D·H)
   const y = g.reshape(g.transpose(outs[0]!, [0, 2, 1, 3]), [0, 0, -1]);
@@ -109,7 +109,7 @@ function operatorLayer(ctx: SequenceContext, c: RecurrentConfig, l: number, I: n
 
 /** Layer l of a residual cell: per direction, a Scan over the steps whose body is the cell's step. */
 function residualLayer(ctx: SequenceContext, c: RecurrentConfig, l: number, I: number, param: (name: string) => FloatArray,
-                       x: string, h0: string | undefined): RecurrentValues {
+                       x: string, h0: string | undefined, prefix: string): RecurrentValues {
   const { g } = ctx;
   const H = c.hiddenSize;
   const D = c.bidirectional ? 2 : 1;
@@ -117,13 +117,14 @@ function residualLayer(ctx: SequenceContext, c: RecurrentConfig, l: number, I: n
   const ys: string[] = [];
   const hs: string[] = [];
   for (let dir = 0; dir < D; dir++) {
-    const s = `l${l}${dir === 1 ? '_reverse' : ''}`;
+    const s = `${prefix}l${l}${dir === 1 ? '_reverse' : ''}`;
+    const own = `l${l}${dir === 1 ? '_reverse' : ''}`; // the parameters' own suffix
     // z = x W_ihᵀ + b_ih for every step                                     (T,B,H)
-    let z = g.op('MatMul', [x, g.floats(`W_ih_${s}_T`, [I, H], transposed(param(`weight_ih_${s}`), H, I))]);
-    if (c.bias) z = g.op('Add', [z, g.floats(`b_ih_${s}`, [H], param(`bias_ih_${s}`))]);
+    let z = g.op('MatMul', [x, g.floats(`W_ih_${s}_T`, [I, H], transposed(param(`weight_ih_${own}`), H, I))]);
+    if (c.bias) z = g.op('Add', [z, g.floats(`b_ih_${s}`, [H], param(`bias_ih_${own}`))]);
     // the initial state of this direction (B,H): h0[dir], or zeros of x's batch
     const start = h0 !== undefined ? g.gather(h0, dir, 0) : zerosLike(g, x, H);
-    const body = residualStep(g, c, s, param, mask !== undefined);
+    const body = residualStep(g, c, s, (n) => param(`${n}_${own}`), mask !== undefined);
     const [hN, y] = g.node('Scan', mask === undefined ? [start, z] : [start, z, mask], [`h_n_${s}`, `Y_${s}`], {
       body: { graph: body }, num_scan_inputs: mask === undefined ? 1 : 2,
       scan_input_directions: Array<number>(mask === undefined ? 1 : 2).fill(dir), scan_output_directions: [dir],
@@ -135,18 +136,18 @@ function residualLayer(ctx: SequenceContext, c: RecurrentConfig, l: number, I: n
 }
 
 /**
- * The Scan body of one residual step:
+ * The Scan body of one residual step (its values named after `s`; `param` reads this direction's W_hh, b_hh):
  *   a = z_t (+ h_{t−1} W_hhᵀ + b_hh for form "xh");  h = h_{t−1} + f(a)
  *   with a mask: h_t = m_t ? h : h_{t−1},  y_t = m_t ? h_t : 0;  without: h_t = y_t = h.
  */
-function residualStep(outer: GraphBuilder, c: RecurrentConfig, s: string, param: (name: string) => FloatArray, masked: boolean) {
+function residualStep(outer: GraphBuilder, c: RecurrentConfig, s: string, param: (kind: 'weight_hh' | 'bias_hh') => FloatArray, masked: boolean) {
   const b = outer.subgraph();
   const H = c.hiddenSize;
   const hPrev = b.name(`h_prev_${s}`), zt = b.name(`z_${s}_t`), mt = b.name(`m_${s}_t`);
   let a = zt;
   if (c.residual === 'xh') {
-    a = b.op('Add', [b.op('MatMul', [hPrev, b.floats(`W_hh_${s}_T`, [H, H], transposed(param(`weight_hh_${s}`), H, H))]), a]);
-    if (c.bias) a = b.op('Add', [a, b.floats(`b_hh_${s}`, [H], param(`bias_hh_${s}`))]);
+    a = b.op('Add', [b.op('MatMul', [hPrev, b.floats(`W_hh_${s}_T`, [H, H], transposed(param('weight_hh'), H, H))]), a]);
+    if (c.bias) a = b.op('Add', [a, b.floats(`b_hh_${s}`, [H], param('bias_hh'))]);
   }
   const hNew = b.op('Add', [hPrev, b.op(RESIDUAL_ACTIVATION[c.nonlinearity], [a])]);
   const h = masked ? b.op('Where', [mt, hNew, hPrev]) : hNew;
