@@ -38,11 +38,11 @@ before(async () => {
   const tarball = run(npm, ['pack', '--pack-destination', dir, '--ignore-scripts', '--silent'], ROOT).trim().split('\n').pop()!;
   mkdirSync(app);
   cpSync(join(ROOT, 'test', 'web-app'), app, { recursive: true });
-  writeFileSync(join(app, 'package.json'), JSON.stringify({
-    name: 'recur-web-app', private: true, type: 'module', dependencies: { recur: `file:../${tarball}` },
-  }));
-  // recur has no dependencies: the tarball installs without the network
-  run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock'], app);
+  const manifest = { name: 'recur-web-app', private: true, type: 'module', dependencies: { recur: `file:../${tarball}` } };
+  writeFileSync(join(app, 'package.json'), JSON.stringify(manifest));
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify(appLock(manifest, tarball)));
+  // without the network: recur's dependencies come from npm's cache, which `npm ci` filled
+  run(npm, ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], app);
   run(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], app);
   const isolated = await serve(join(app, 'dist'));
   const plain = await serve(join(app, 'dist'), false);
@@ -57,6 +57,35 @@ after(async () => {
   for (const s of servers) await s.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+type LockEntry = { version?: string; dependencies?: Record<string, string>; [k: string]: unknown };
+
+/**
+ * The app's package-lock.json: recur from the tarball, and recur's dependencies (protobufjs and
+ * what it needs) pinned to the versions and integrities of the repository's own lock. npm installs
+ * a locked package from its cache by integrity; without a lock it would ask the registry for each
+ * package's versions, which `npm ci` never cached.
+ */
+function appLock(manifest: { name: string; dependencies: Record<string, string> }, tarball: string): unknown {
+  const repo = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const own = repo.packages['']!;
+  const packages: Record<string, LockEntry> = {
+    '': { name: manifest.name, dependencies: manifest.dependencies },
+    'node_modules/recur': { version: own.version!, resolved: `file:../${tarball}`, dependencies: own.dependencies ?? {} },
+  };
+  const queue = Object.keys(own.dependencies ?? {});
+  while (queue.length > 0) {
+    const name = queue.shift()!;
+    const key = `node_modules/${name}`;
+    if (packages[key]) continue;
+    const entry = repo.packages[key];
+    assert.ok(entry, `recur's dependency ${name} is not hoisted in package-lock.json`);
+    const { dev: _dev, devOptional: _devOptional, peer: _peer, ...kept } = entry;
+    packages[key] = kept;
+    queue.push(...Object.keys(entry.dependencies ?? {}));
+  }
+  return { name: manifest.name, lockfileVersion: 3, requires: true, packages };
+}
 
 /** Open the app at url and wait for its Worker's report. */
 async function open(url: string): Promise<Result> {
