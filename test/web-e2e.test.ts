@@ -1,18 +1,24 @@
 // The playground end to end, in Debian's Chromium (headless, through playwright-core): the built
-// page served on 127.0.0.1 with COOP/COEP. It trains for a few seconds (perplexity falls, a sample
-// appears), loads a checkpoint written by `recur train` and generates exactly what
-// `recur generate --greedy` does, runs the gradient lab, shows clear messages for bad input, and
-// reports a training throughput within 1.5× of `recur bench`. Screenshots go to out/web/.
-// Without Chromium this test fails (it says how to install it); it never passes silently.
+// page served on 127.0.0.1 with COOP/COEP. It walks every section of the notes in English and
+// Chinese at desktop and phone (400 px) widths: each figure drawn by its worker with the facts its
+// test/web/sections/<id>.ts expects, a preset tried, typeset equations, no horizontal overflow, and an
+// axe-core audit without serious or critical violations. The tools: it trains for a few seconds
+// (perplexity falls, a sample appears), loads a checkpoint written by `recur train` and generates
+// exactly what `recur generate --greedy` does, runs the gradient lab, shows clear messages for bad
+// input, and reports a training throughput within 1.5× of `recur bench`. Not cross-origin isolated,
+// the page runs on one thread. Screenshots go to out/web/. Without Chromium this test fails (it
+// says how to install it); it never passes silently.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { serializeSafetensors } from '../src/index.js';
 import { buildPage, CHROMIUM, CHROMIUM_ARGS, nodeBench, pageBench, requireChromium, ROOT, serve } from './web/harness.js';
+import { axeViolations, checkSectionPage, figures, type Lang, type SectionCheck } from './web/notes.js';
 
 interface State {
   ready: { backend: string; isolated: boolean; threads: number } | null;
@@ -48,7 +54,7 @@ before(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(url);
+  await page.goto(`${url}?lang=en#train`);
   await until('window.playground && window.playground.ready');
 });
 
@@ -97,7 +103,7 @@ test('checkpoints: bad files are clear messages; greedy generation equals recur 
   const train = recur('train', '--hidden', '16', '--epochs', '1', '--max-tokens', '3000', '--val', '0', '--out', out, '--sample', '0', '--backend', 'js');
   assert.equal(train.status, 0, train.stderr);
   const ck = join(out, 'checkpoint.safetensors');
-  await page.click('nav [data-tab="checkpoints"]');
+  await page.click('#nav a[data-route="checkpoints"]');
 
   await page.setInputFiles('#ckpt-file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not a checkpoint, just text') });
   assert.match(await shownMessage('ckpt-msg'), /notes\.txt is not a safetensors checkpoint/);
@@ -124,7 +130,7 @@ test('checkpoints: bad files are clear messages; greedy generation equals recur 
 });
 
 test('gradient lab: no cell is a clear message; three cells draw three curves and three heatmaps', async () => {
-  await page.click('nav [data-tab="lab"]');
+  await page.click('#nav a[data-route="lab"]');
   const cells = await page.$$('input[name="lab-cell"]:checked');
   for (const c of cells) await c.uncheck();
   await page.click('#lab-run');
@@ -167,6 +173,116 @@ test('throughput: the page trains within 1.5× of recur bench (LSTM H=256)', asy
   }
   assert.ok(ratio <= 1.5, `node/page = ${ratio.toFixed(2)} > 1.5`);
   await page.screenshot({ path: join(shots, 'bench.png'), fullPage: true });
+});
+
+/** Every section's checks: test/web/sections/<id>.js (compiled), by id. */
+async function sectionChecks(): Promise<Map<string, SectionCheck>> {
+  const dirOf = join(ROOT, 'dist', 'test', 'web', 'sections');
+  const out = new Map<string, SectionCheck>();
+  for (const f of readdirSync(dirOf).filter((n) => n.endsWith('.js'))) {
+    const mod = await import(join(dirOf, f)) as { check: SectionCheck };
+    out.set(f.replace(/\.js$/, ''), mod.check);
+  }
+  return out;
+}
+
+test('the notes: every section, in English and Chinese, at desktop and 400 px: figures with the expected facts, presets, typeset text, no overflow, axe clean', async (t) => {
+  const checks = await sectionChecks();
+  await page.goto(`${url}?lang=en#home`);
+  const ids = await page.$$eval('#nav-sections a', (as) => as.map((a) => a.getAttribute('href')!.slice(1)));
+  assert.ok(ids.length >= 1, 'sections in the navigation');
+  assert.deepEqual(ids.filter((id) => !checks.has(id)), [], 'every section has test/web/sections/<id>.ts');
+  const audits: string[] = [];
+  // one page load: sections by their #route, the language by its switch (as a reader does)
+  for (const lang of ['en', 'zh'] as Lang[]) {
+    await page.selectOption('#lang', lang);
+    for (const width of [1280, 400]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const id of ids) {
+        await page.evaluate((h) => { location.hash = h; }, id);
+        const figs = await checkSectionPage(page, id, lang, width);
+        const check = checks.get(id)!;
+        assert.deepEqual(figs.map((f) => f.id).sort(), Object.keys(check.figures).sort(), `${id}: a check for every figure`);
+        for (const f of figs) check.figures[f.id]!.facts(f.facts!);
+        await page.screenshot({ path: join(shots, `notes-${id}-${lang}-${width}.png`), fullPage: true });
+        if (width === 1280 && lang === 'en') {
+          const v = await axeViolations(page);
+          audits.push(`${id}: ${v.length}`);
+          assert.deepEqual(v, [], `${id}: axe-core, serious or critical`);
+          // "try this": each figure's preset recomputes it, with the facts the check expects
+          for (const f of figs) {
+            const { index, facts } = check.figures[f.id]!.preset;
+            const runs = await page.evaluate((fid) => (window as unknown as { playground: { notes: { figures: Record<string, { runs: number }> } } }).playground.notes.figures[fid]!.runs, f.id);
+            await page.click(`#fig-${f.id} button.preset[data-preset="${index}"]`);
+            await until(`window.playground.notes.figures[${JSON.stringify(f.id)}].runs > ${runs}`);
+            const [after] = (await figures(page, id)).filter((g) => g.id === f.id);
+            facts(after!.facts!);
+            assert.notEqual(after!.command, f.command, `${f.id}: the command follows the preset`);
+            await page.click(`#fig-${f.id} button.reset`); // back to the defaults the other passes check
+            await until(`window.playground.notes.figures[${JSON.stringify(f.id)}].runs > ${runs + 1}`);
+          }
+        }
+      }
+    }
+  }
+  t.diagnostic(`axe (serious/critical per section): ${audits.join(', ')}`);
+  await page.selectOption('#lang', 'en');
+  await page.setViewportSize({ width: 1280, height: 1000 });
+});
+
+test('the language switch relabels the page and persists; a tool and the home page have no missing key and no overflow at 400 px', async () => {
+  await page.goto(`${url}#${'home'}`);
+  await page.selectOption('#lang', 'zh');
+  await until('document.documentElement.lang === "zh-CN"');
+  assert.equal((await page.textContent('#nav a[data-route="train"]'))?.trim(), '训练');
+  await page.reload();
+  await until('document.documentElement.lang === "zh-CN"');
+  assert.equal(await page.inputValue('#lang'), 'zh', 'the choice survives a reload');
+  await page.setViewportSize({ width: 400, height: 900 });
+  for (const route of ['home', 'train', 'lab', 'checkpoints', 'bench']) {
+    await page.goto(`${url}#${route}`);
+    await page.waitForTimeout(100);
+    const text = await page.evaluate(() => document.body.innerText);
+    assert.doesNotMatch(text, /⟦/, `${route}: no missing key`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${route} at 400 px: ${overflow} px too wide`);
+    await page.screenshot({ path: join(shots, `zh-${route}-400.png`), fullPage: true });
+  }
+  await page.selectOption('#lang', 'en');
+  await page.setViewportSize({ width: 1280, height: 1000 });
+});
+
+test('not cross-origin isolated: the page runs on one thread, and the notes\' figures still compute', async () => {
+  const plain = await serve(join(dir, 'site'), false);
+  const p = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  try {
+    await p.goto(`${plain.url}?lang=en#train`);
+    await p.waitForFunction(() => (window as unknown as { playground: State }).playground?.ready, undefined, { timeout: 30_000 });
+    const ready = await p.evaluate(() => (window as unknown as { playground: State }).playground.ready!);
+    assert.equal(ready.isolated, false);
+    assert.equal(ready.threads, 1);
+    await p.goto(`${plain.url}?lang=en#vanishing`);
+    const figs = await figures(p);
+    assert.ok(figs.length > 0 && figs.every((f) => f.state === 'ready'), JSON.stringify(figs.map((f) => [f.id, f.state, f.error])));
+  } finally {
+    await p.close();
+    await plain.close();
+  }
+});
+
+test('first load: the home page\'s transfer size (uncompressed and gzip); kernels and KaTeX wait for a tool or a section', async (t) => {
+  const p = await browser!.newPage();
+  const files: { url: string; bytes: number; gzip: number }[] = [];
+  p.on('response', (r) => {
+    void r.body().then((b) => files.push({ url: r.url(), bytes: b.length, gzip: gzipSync(b).length })).catch(() => {});
+  });
+  await p.goto(`${url}?lang=en`);
+  await p.waitForLoadState('networkidle');
+  await p.close();
+  const total = files.reduce((s, f) => s + f.bytes, 0), gz = files.reduce((s, f) => s + f.gzip, 0);
+  t.diagnostic(`first load (home): ${files.length} files, ${(total / 1024).toFixed(0)} KiB, ${(gz / 1024).toFixed(0)} KiB gzip: ${files.map((f) => `${f.url.replace(url, '')} ${(f.gzip / 1024).toFixed(1)}`).join(', ')}`);
+  assert.ok(!files.some((f) => /train-worker|lab-worker|\.wasm|math-|KaTeX/.test(f.url)), 'no kernels and no KaTeX for the home page');
+  assert.ok(gz < 40 * 1024, `the home page loads in under 40 KiB gzip (${(gz / 1024).toFixed(0)} KiB)`);
 });
 
 test('no uncaught errors in the page or its workers', async () => {

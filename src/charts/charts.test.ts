@@ -132,3 +132,31 @@ test('stackVertically: one document as wide as the widest and as tall as all of 
   assert.match(svg, /<svg x="0" y="0" xmlns/);
   assert.match(svg, /<svg x="0" y="300" xmlns/);
 });
+
+test('heatmap: a colour range narrower than the data says that it clamps; one that holds the data does not', () => {
+  const values = [1e-6, 1e-3, 1, 1e6];
+  const base = { title: 't', xLabel: 'x', yLabel: 'y', colorLabel: 'c', values, rows: 2, cols: 2 };
+  assert.match(heatmap({ ...base, colorRange: [1e-3, 1] }), /class="clamp-note">clamped: values beyond/);
+  assert.doesNotMatch(heatmap({ ...base, colorRange: [1e-7, 1e7] }), /clamp-note/);
+  assert.doesNotMatch(heatmap(base), /clamp-note/);
+  assert.match(heatmap({ ...base, colorRange: [1e-3, 1], clampNote: '已截断' }), />已截断</);
+});
+
+test('lineChart: a y axis with long tick labels gets a wider margin, so the axis label stays clear of them', () => {
+  const x = [0, 1, 2];
+  const leftOf = (svg: string) => Number(/<rect x="([\d.]+)" y="\d+" width="[\d.]+" height="[\d.]+" fill="none" stroke="#333"/.exec(svg)![1]);
+  const short = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', x, y: [1, 2, 3] }] });
+  const long = lineChart({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', x, y: [123456, 123457.5, 123459] }] });
+  assert.equal(leftOf(short), 74);
+  const labels = [...long.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1]!);
+  const widest = Math.max(...labels.map((l) => l.length));
+  assert.ok(leftOf(long) >= 40 + 6.6 * widest, `left ${leftOf(long)} for labels ${labels.join(', ')}`);
+  assert.ok(leftOf(long) > 74);
+});
+
+test('lineChart: custom y ticks fix the y axis to yMin…yMax, as custom x ticks do for x', () => {
+  const ticks = [-1.5, -1, -0.5, 0, 0.5, 1, 1.5].map((v) => ({ v, label: String(v) }));
+  const svg = lineChart({ ...base, series: [{ label: 's', x: [0, 1], y: [-0.2, 0.3] }], xMin: -1.5, xMax: 1.5, yMin: -1.5, yMax: 1.5, xTicks: ticks, yTicks: ticks });
+  const yLabels = [...svg.matchAll(/text-anchor="end">([^<]+)</g)].map((m) => m[1]);
+  assert.deepEqual(yLabels, ['-1.5', '-1', '-0.5', '0', '0.5', '1', '1.5']);
+});

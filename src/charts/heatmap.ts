@@ -22,6 +22,11 @@ export interface HeatmapOptions {
    *  scale between several heatmaps. */
   colorRange?: [number, number] | undefined;
   width?: number | undefined;
+  /** Appended to the colour bar's label (default " (log scale)"). */
+  logNote?: string | undefined;
+  /** Said under the chart when some values lie beyond colorRange and take its end colours (default
+   *  "clamped: values beyond the colour bar take its end colours"). */
+  clampNote?: string | undefined;
 }
 
 /** Viridis, sampled at 9 points (matplotlib's colormap, CC0). */
@@ -61,9 +66,12 @@ export function heatmap(o: HeatmapOptions): string {
   let lo = Infinity, hi = -Infinity;
   for (const v of logv) if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
   if (!Number.isFinite(lo)) { lo = 0; hi = 1; }
+  let clamped = false;
   if (o.colorRange && o.colorRange[0] > 0 && o.colorRange[1] > o.colorRange[0]) {
+    const [dataLo, dataHi] = [lo, hi];
     lo = Math.log10(o.colorRange[0]);
     hi = Math.log10(o.colorRange[1]);
+    clamped = dataLo < lo - 1e-9 || dataHi > hi + 1e-9;
   }
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   // the colour scale spans the data; the bar's ticks are the decades inside it
@@ -74,7 +82,7 @@ export function heatmap(o: HeatmapOptions): string {
   const level = (v: number): number => Math.min(LEVELS - 1, Math.max(0, Math.floor(((v - cLo) / (cHi - cLo)) * LEVELS)));
 
   const width = o.width ?? 640;
-  const m = { top: o.subtitle ? 62 : 46, right: 120, bottom: 52, left: 64 };
+  const m = { top: o.subtitle ? 62 : 46, right: 120, bottom: clamped ? 70 : 52, left: 64 };
   const size = width - m.left - m.right;
   const height = m.top + size + m.bottom;
   const cw = size / C, ch = size / R;
@@ -115,7 +123,8 @@ export function heatmap(o: HeatmapOptions): string {
     out.push(`<line x1="${m.left - 5}" x2="${m.left}" y1="${y}" y2="${y}" stroke="#333"/>`);
     out.push(`<text x="${m.left - 8}" y="${y}" dy="4" text-anchor="end">${t.label}</text>`);
   }
-  out.push(`<text x="${m.left + size / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);
+  out.push(`<text x="${m.left + size / 2}" y="${m.top + size + 40}" text-anchor="middle">${escapeXml(o.xLabel)}</text>`);
+  if (clamped) out.push(`<text x="${m.left}" y="${height - 8}" font-size="11" fill="#555" class="clamp-note">${escapeXml(o.clampNote ?? 'clamped: values beyond the colour bar take its end colours')}</text>`);
   out.push(`<text transform="translate(18 ${m.top + size / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}</text>`);
   // colour bar
   const bx = m.left + size + 24, bw = 16;
@@ -128,9 +137,9 @@ export function heatmap(o: HeatmapOptions): string {
   for (const t of ticks) {
     const y = fmt(m.top + size - ((Math.log10(t.v) - cLo) / (cHi - cLo)) * size);
     out.push(`<line x1="${bx + bw}" x2="${bx + bw + 4}" y1="${y}" y2="${y}" stroke="#333"/>`);
-    out.push(`<text x="${bx + bw + 7}" y="${y}" dy="4">${escapeXml(t.label)}</text>`);
+    if (t.label) out.push(`<text x="${bx + bw + 7}" y="${y}" dy="4">${escapeXml(t.label)}</text>`);
   }
-  out.push(`<text transform="translate(${width - 12} ${m.top + size / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.colorLabel)} (log scale)</text>`);
+  out.push(`<text transform="translate(${width - 12} ${m.top + size / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.colorLabel)}${escapeXml(o.logNote ?? ' (log scale)')}</text>`);
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

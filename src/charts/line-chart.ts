@@ -41,6 +41,9 @@ export interface LineChartOptions {
   yMax?: number | undefined;
   /** Where the x ticks go and what they say (e.g. dateTicks); default: nice numbers, or decades. */
   xTicks?: Tick[] | undefined;
+  /** Where the y ticks go (the axis then spans yMin…yMax, or the data, unwidened), e.g. to give
+   *  both axes of a square plot the same ticks. */
+  yTicks?: Tick[] | undefined;
   /** Horizontal reference lines, e.g. a baseline loss. */
   hlines?: { y: number; label: string }[] | undefined;
   /** Vertical reference lines, e.g. the forecast origin. */
@@ -49,6 +52,8 @@ export interface LineChartOptions {
   shade?: { from: number; to: number; label: string; color?: string | undefined }[] | undefined;
   width?: number | undefined;
   height?: number | undefined;
+  /** Appended to the label of a log axis (default " (log scale)"; a page in another language passes its own). */
+  logNote?: string | undefined;
   /** Pixels kept right of the plot for the legend; default: fitted to the labels, and none for a
    *  single series with nothing else to name. */
   legendWidth?: number | undefined;
@@ -78,11 +83,15 @@ export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 760;
   const height = o.height ?? 440;
   const legendWidth = o.legendWidth ?? fittedLegendWidth(o);
-  const left = 74, top = o.subtitle ? 62 : 46;
-  const p: Box = { left, top, width: width - left - 20 - legendWidth, height: height - top - 52 };
+  const top = o.subtitle ? 62 : 46;
+  const plotHeight = height - top - 52;
   const { x, y } = dataRange(o);
+  const ya = yAxis(o, y[0], y[1], plotHeight);
+  // room for the widest y tick label, then the rotated axis label: the two never overlap
+  const widest = Math.max(0, ...ya.ticks.major.map((t) => t.label.length));
+  const left = Math.max(74, Math.ceil(40 + CHAR_WIDTH * widest));
+  const p: Box = { left, top, width: width - left - 20 - legendWidth, height: plotHeight };
   const xa = xAxis(o, x[0], x[1], p.width);
-  const ya = yAxis(o, y[0], y[1], p.height);
   const sx = scale(xa, p.left, p.width, false);
   const sy = scale(ya, p.top, p.height, true);
 
@@ -93,8 +102,8 @@ export function lineChart(o: LineChartOptions): string {
     if (x1 > x0) out.push(`<rect x="${fmt(x0)}" y="${p.top}" width="${fmt(x1 - x0)}" height="${p.height}" fill="${s.color ?? SHADE}"/>`);
   }
   out.push(...axes(xa, ya, sx, sy, p));
-  out.push(`<text x="${p.left + p.width / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(o.xLabel)}${o.xLog ? ' (log scale)' : ''}</text>`);
-  out.push(`<text transform="translate(18 ${p.top + p.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}${o.yLog ? ' (log scale)' : ''}</text>`);
+  out.push(`<text x="${p.left + p.width / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(o.xLabel)}${o.xLog ? escapeXml(o.logNote ?? ' (log scale)') : ''}</text>`);
+  out.push(`<text transform="translate(18 ${p.top + p.height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(o.yLabel)}${o.yLog ? escapeXml(o.logNote ?? ' (log scale)') : ''}</text>`);
 
   // reference lines and data
   out.push('<g clip-path="url(#CLIP_ID)">');
@@ -166,6 +175,10 @@ function yAxis(o: LineChartOptions, lo: number, hi: number, length: number): Axi
   if (!Number.isFinite(lo)) [lo, hi] = log ? [0.1, 10] : [0, 1];
   lo = o.yMin ?? lo;
   hi = o.yMax ?? hi;
+  if (o.yTicks) {
+    [lo, hi] = log && !(hi > lo) ? [lo, lo * 10] : log ? [lo, hi] : nonEmptyRange(lo, hi);
+    return { lo, hi, log, ticks: { lo, hi, major: o.yTicks, minor: [] } };
+  }
   if (log) {
     const t = logTicks(lo, hi);
     return { lo: t.lo, hi: t.hi, log, ticks: t };
@@ -205,13 +218,13 @@ function axes(xa: Axis, ya: Axis, sx: (v: number) => number, sy: (v: number) => 
     const y = fmt(sy(t.v));
     grid.push(`<line x1="${p.left}" x2="${right}" y1="${y}" y2="${y}" stroke="#dddddd"/>`);
     labels.push(`<line x1="${p.left - 5}" x2="${p.left}" y1="${y}" y2="${y}" stroke="#333"/>`);
-    labels.push(`<text x="${p.left - 8}" y="${y}" dy="4" text-anchor="end">${escapeXml(t.label)}</text>`);
+    if (t.label) labels.push(`<text x="${p.left - 8}" y="${y}" dy="4" text-anchor="end">${escapeXml(t.label)}</text>`);
   }
   for (const t of xa.ticks.major.filter((t) => inX(t.v))) {
     const x = fmt(sx(t.v));
     grid.push(`<line x1="${x}" x2="${x}" y1="${p.top}" y2="${bottom}" stroke="#eeeeee"/>`);
     labels.push(`<line x1="${x}" x2="${x}" y1="${bottom}" y2="${bottom + 5}" stroke="#333"/>`);
-    labels.push(`<text x="${x}" y="${bottom + 19}" text-anchor="middle">${escapeXml(t.label)}</text>`);
+    if (t.label) labels.push(`<text x="${x}" y="${bottom + 19}" text-anchor="middle">${escapeXml(t.label)}</text>`);
   }
   return [...grid, `<rect x="${p.left}" y="${p.top}" width="${p.width}" height="${p.height}" fill="none" stroke="#333"/>`, ...labels];
 }

@@ -21,9 +21,14 @@ test('logTicks: decades covering the range; plain labels near 1, powers of ten b
   assert.deepEqual([t.lo, t.hi], [0.01, 100]);
   assert.equal(t.minor.length, 4 * 8);
   const wide = logTicks(1e-12, 1e3);
-  assert.ok(wide.major.length <= 9);
+  assert.ok(wide.major.filter((m) => m.label !== '').length <= 9, 'at most ~8 labels');
   assert.equal(wide.major[0]!.label, '10⁻¹²');
   assert.deepEqual(wide.minor, []);
+  // a tick at every decade, even over 20 of them (the labels thinned, never the ticks)
+  const twenty = logTicks(1e-20, 1);
+  assert.deepEqual(twenty.major.map((m) => Math.round(Math.log10(m.v))), Array.from({ length: 22 }, (_, i) => i - 21));
+  assert.deepEqual(twenty.major.filter((m) => m.label !== '').map((m) => m.label), ['10⁻²¹', '10⁻¹⁸', '10⁻¹⁵', '10⁻¹²', '10⁻⁹', '10⁻⁶', '10⁻³', '10⁰']);
+  assert.equal(logTicks(1e-20, 1, 30).major.filter((m) => m.label !== '').length, 21, 'room for 30 labels: every decade labelled');
   assert.equal(powerOfTen(-5), '10⁻⁵');
   assert.equal(powerOfTen(12), '10¹²');
   assert.deepEqual(logTicks(0, 0).major.map((m) => m.v), [0.1, 1]); // nothing positive: a default decade

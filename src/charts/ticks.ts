@@ -1,7 +1,7 @@
 /**
  * @module charts/ticks
  * Where an axis's ticks go and what they say: "nice" linear ticks (1, 2, 2.5, 5 × 10^k), decade ticks
- * for a log axis, and ticks at round dates for a time axis. Each returns the ticks and, where it
+ * for a log axis (one every decade, some unlabelled when many show), and ticks at round dates for a time axis. Each returns the ticks and, where it
  * widens the range to whole ticks, the widened range.
  */
 
@@ -72,21 +72,31 @@ function endTicks(lo: number, hi: number): Ticks {
 /** The decades a double holds: 10^-323 (a denormal; 10^-324 is 0) to 10^308 (10^309 is Infinity). */
 const MIN_DECADE = -323, MAX_DECADE = 308;
 
-/** Decade ticks 10^k covering [lo, hi] (lo > 0); minor ticks 2…9 × 10^k when few decades show. */
-export function logTicks(lo: number, hi: number): Ticks {
+/** Above this many decades a tick goes at every few decades instead of every one. */
+const MAX_DECADE_TICKS = 60;
+
+/**
+ * Decade ticks 10^k covering [lo, hi] (lo > 0): a tick at every decade (up to 60 decades; beyond, at
+ * whole multiples of a few), with at most `maxLabels` labels (the others' label is ''); minor ticks
+ * 2…9 × 10^k when few decades show.
+ */
+export function logTicks(lo: number, hi: number, maxLabels = 8): Ticks {
   if (!(lo > 0)) lo = hi > 0 ? hi / 10 : 0.1;
   let a = Math.max(MIN_DECADE, Math.floor(Math.log10(lo) + 1e-12));
   let b = Math.min(MAX_DECADE, hi > lo ? Math.ceil(Math.log10(hi) - 1e-12) : a + 1);
   if (b <= a) [a, b] = a >= MAX_DECADE ? [MAX_DECADE - 1, MAX_DECADE] : [a, a + 1];
-  const every = Math.max(1, Math.ceil((b - a) / 8));
-  // the axis: whole multiples of `every` decades, within what a double holds; ticks at the multiples
-  a = Math.max(MIN_DECADE, Math.floor(a / every) * every);
-  b = Math.min(MAX_DECADE, Math.ceil(b / every) * every);
+  const labelEvery = Math.max(1, Math.ceil((b - a) / Math.max(1, maxLabels)));
+  const every = b - a > MAX_DECADE_TICKS ? labelEvery : 1;
+  // the axis: whole multiples of the label step, within what a double holds; a tick every `every` decades
+  a = Math.max(MIN_DECADE, Math.floor(a / labelEvery) * labelEvery);
+  b = Math.min(MAX_DECADE, Math.ceil(b / labelEvery) * labelEvery);
   const plain = a >= -3 && b <= 4;
   const major: Tick[] = [];
-  for (let k = Math.ceil(a / every) * every; k <= b; k += every) major.push({ v: 10 ** k, label: plain ? plainDecade(k) : powerOfTen(k) });
+  for (let k = Math.ceil(a / every) * every; k <= b; k += every) {
+    major.push({ v: 10 ** k, label: k % labelEvery === 0 ? (plain ? plainDecade(k) : powerOfTen(k)) : '' });
+  }
   const minor: number[] = [];
-  if (every === 1 && b - a <= 6) for (let k = a; k < b; k++) for (let f = 2; f <= 9; f++) minor.push(f * 10 ** k);
+  if (b - a <= 6) for (let k = a; k < b; k++) for (let f = 2; f <= 9; f++) minor.push(f * 10 ** k);
   return { lo: 10 ** a, hi: 10 ** b, major, minor };
 }
 

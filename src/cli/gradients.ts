@@ -6,8 +6,9 @@
  */
 import { formatShape, RecurError } from '../errors.js';
 import { tensorToFloat32, tensorToFloat64, type SafeTensor, type SafetensorsFile } from '../format/safetensors.js';
+import { eigenvalues } from '../analysis/linalg.js';
 import {
-  gradientHeatmap, gradientNorms, rnnJacobianNorms, weightSpectra, type FlowInput, type GradientNorms,
+  GATE_NAMES, gradientHeatmap, gradientNorms, rnnJacobianNorms, weightSpectra, type FlowInput, type GradientNorms,
   type JacobianNorms, type WeightSpectrum,
 } from '../analysis/gradient-flow.js';
 import { CELL_NAMES, describeCell, randomInput, randomStack, WHH_INITS, type CellName } from '../analysis/random-model.js';
@@ -53,7 +54,9 @@ outputs:
   --dtype          float64 (default: exact small numbers) or float32, on the js backend
   --backend        js (default; float64 unless --dtype float32), or auto, native, wasm-simd,
                    wasm-relaxed-simd: float32 native or WebAssembly kernels, faster on large models
-  --jacobian       compute gamma_k even for large models (skipped when T*B*H^3 > 1e9)`;
+  --jacobian       compute gamma_k even for large models (skipped when T*B*H^3 > 1e9)
+  --eigenvalues    with --json: every eigenvalue [re, im] of every W_hh gate block (the
+                   playground's complex-plane figure)`;
 
 interface Analysis {
   label: string;
@@ -65,6 +68,7 @@ interface Analysis {
   jacobian: JacobianNorms | undefined;
   jacobianSkipped?: string | undefined;
   heatmap: Float64Array | undefined;
+  eigenvalues?: { layer: number; direction: string; gate: string; values: [number, number][] }[] | undefined;
   radius?: number | undefined;
   whh?: string | undefined;
 }
@@ -76,8 +80,9 @@ export async function gradientsCommand(args: string[]): Promise<number> {
     radius: { type: 'string' }, whh: { type: 'string' }, 'input-size': { type: 'string' }, batch: { type: 'string' },
     layers: { type: 'string' }, bidirectional: { type: 'boolean' }, 'forget-bias': { type: 'string' }, seed: { type: 'string' },
     json: { type: 'boolean' }, plot: { type: 'string' }, heatmap: { type: 'string' }, report: { type: 'string' },
-    dtype: { type: 'string' }, jacobian: { type: 'boolean' }, backend: { type: 'string' },
+    dtype: { type: 'string' }, jacobian: { type: 'boolean' }, backend: { type: 'string' }, eigenvalues: { type: 'boolean' },
   });
+  if (o.eigenvalues && !o.json) throw new UsageError('--eigenvalues adds the eigenvalues to the JSON output: give --json too');
   const backend = choiceOption(o.backend, '--backend', BACKENDS, 'js');
   if (backend !== 'js' && o.dtype === 'float64') throw new UsageError(`--dtype float64 runs on the js backend only; --backend ${backend} computes in float32`);
   const dtype = backend !== 'js' ? 'float32' : choiceOption(o.dtype, '--dtype', ['float64', 'float32'] as const, 'float64') as DType;
@@ -99,6 +104,7 @@ export async function gradientsCommand(args: string[]): Promise<number> {
     const stack = loadStack(readSafetensors(o.model, '--model'), o.model, k);
     const input = readFlowInput(readSafetensors(o.input, '--input'), o.input, stack.config, dtype);
     analyses = [analyse(stack, input, describeCell(stack.config), wantHeatmap, o.jacobian === true)];
+    if (o.eigenvalues) analyses[0]!.eigenvalues = gateEigenvalues(stack);
     source = o.model;
   } else {
     if (o.cell === undefined) throw new UsageError('expected --model and --input, or --cell with --hidden and --steps for a random model');
@@ -137,6 +143,7 @@ export async function gradientsCommand(args: string[]): Promise<number> {
         const label = `${describeCell(stack.config)}${radius !== undefined ? ` ρ=${radius}` : ''}${whh !== 'uniform' && cell !== 'residual' ? ` ${whh}` : ''}`;
         const a = analyse(stack, { x, T, B }, label, wantHeatmap, o.jacobian === true);
         a.radius = radius;
+        if (o.eigenvalues) a.eigenvalues = gateEigenvalues(stack);
         a.whh = cell === 'residual' ? undefined : whh;
         analyses.push(a);
       }
@@ -184,6 +191,25 @@ function analyse(stack: RecurrentStack, input: FlowInput, label: string, withHea
   };
 }
 
+/** Every eigenvalue [re, im] of every (H,H) gate block of every weight_hh, in eigenvalues()'s order. */
+function gateEigenvalues(stack: RecurrentStack): NonNullable<Analysis['eigenvalues']> {
+  const c = stack.config;
+  const H = c.hiddenSize;
+  const out: NonNullable<Analysis['eigenvalues']> = [];
+  for (let l = 0; l < c.numLayers; l++) {
+    for (let dir = 0; dir < (c.bidirectional ? 2 : 1); dir++) {
+      const name = `weight_hh_l${l}${dir === 1 ? '_reverse' : ''}`;
+      if (!stack.params.has(name)) continue;
+      const w = stack.params.get(name).data;
+      GATE_NAMES[c.cell]!.forEach((gate, g) => {
+        const block = Float64Array.from(w.subarray(g * H * H, (g + 1) * H * H));
+        out.push({ layer: l, direction: dir === 1 ? 'reverse' : 'forward', gate, values: eigenvalues(block, H).map((z) => [z.re, z.im]) });
+      });
+    }
+  }
+  return out;
+}
+
 function seriesJson(a: Analysis, withDistance: boolean): Record<string, unknown> {
   const T = a.T;
   return {
@@ -193,6 +219,7 @@ function seriesJson(a: Analysis, withDistance: boolean): Record<string, unknown>
     gradNorm: a.flow.gradNorm, ratio: a.flow.ratio, logSlope: a.flow.logSlope, rate: a.flow.rate,
     weights: a.weights,
     ...(a.jacobian ? { jacobian: a.jacobian } : {}),
+    ...(a.eigenvalues ? { eigenvalues: a.eigenvalues } : {}),
     ...(a.jacobianSkipped ? { jacobian: null, jacobianSkipped: a.jacobianSkipped } : {}),
     ...(a.heatmap ? { heatmap: Array.from({ length: T }, (_, t) => Array.from(a.heatmap!.subarray(t * T, t * T + t + 1))) } : {}),
   };

@@ -81,3 +81,13 @@ export function nodeBench(cell: string, hidden: number, seconds: number, threads
   if (r.status !== 0) throw new Error(`recur bench failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as { tokensPerSecond: number; gflops: number; backend: string; threads: number };
 }
+
+/** Run a figure's `recur …` command line (words split on spaces, as the page shows it) and parse
+ *  the JSON it prints; a failure throws with its stderr. */
+export function recurJson(command: string): Record<string, unknown> {
+  const [bin, ...args] = command.split(' ');
+  if (bin !== 'recur') throw new Error(`not a recur command: ${command}`);
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'recur.js'), ...args], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${command} failed (${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+}

@@ -1,6 +1,7 @@
 // The Benchmark tab: recur bench's standard workload in the train worker. `?bench=lstm-256` (and
 // optionally &batch= &steps= &vocab= &seconds=) fills the form and runs it once the kernels load.
 import { $, fmt, inputEl, message, numberFrom, selectEl } from './dom';
+import { t } from './i18n';
 import type { BenchRequest, FromTrainWorker } from './protocol';
 import type { PageState } from './state';
 
@@ -19,8 +20,8 @@ export function setupBench(worker: Worker, state: PageState, params: URLSearchPa
       if (!['lstm', 'gru', 'rnn'].includes(cell)) throw new Error(`cell: expected lstm, gru or rnn, got ${JSON.stringify(cell)}`);
       const int = (k: string, name: string, min: number) => numberFrom(`bench-${k}`, name, { min, max: 1e5, integer: true });
       const request: BenchRequest = {
-        cell, hidden: int('hidden', 'Hidden', 1), batch: int('batch', 'Batch', 1), steps: int('steps', 'Steps', 1),
-        vocab: int('vocab', 'Vocabulary', 2), seconds: numberFrom('bench-seconds', 'Seconds', { min: 0.1, max: 60 }),
+        cell, hidden: int('hidden', t('train.hidden'), 1), batch: int('batch', t('train.batch'), 1), steps: int('steps', t('bench.steps'), 1),
+        vocab: int('vocab', t('bench.vocab'), 2), seconds: numberFrom('bench-seconds', t('bench.seconds'), { min: 0.1, max: 60 }),
       };
       $<HTMLButtonElement>('bench-run').disabled = true;
       worker.postMessage({ type: 'bench', request });

@@ -2,11 +2,14 @@
 // log or linear y axis. Long runs are thinned (every other point) to keep redraws cheap.
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { logTicks } from '../../src/charts/ticks.js';
+import { has, onLangChange, t } from './i18n';
 
 export const COLORS = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#9c755f'];
 
 export interface SeriesSpec { label: string; color?: string; dash?: number[]; points?: boolean; width?: number }
 
+/** Title and axis labels are dictionary keys; a series label is one if the dictionary has it, else shown as is. */
 export interface ChartSpec {
   title: string;
   xLabel: string;
@@ -19,18 +22,38 @@ export interface ChartSpec {
 }
 
 const MAX_POINTS = 4000;
+const label = (s: string): string => (has(s) ? t(s) : s);
 
-/** Log-axis ticks: 1, 2, 5 per decade over a short range; whole decades (every k-th) over a long one. */
+/** Log-axis ticks: recur's logTicks (src/charts), a tick at every decade (labels thinned to ~6);
+ *  1, 2, 5 per decade over a range of two decades or less. */
 function logSplits(_u: uPlot, _axis: number, min: number, max: number): number[] {
   if (!(min > 0 && max > min)) return [];
-  const lo = Math.floor(Math.log10(min)), hi = Math.ceil(Math.log10(max));
-  const mantissas = hi - lo <= 2 ? [1, 2, 5] : [1];
-  const every = Math.max(1, Math.ceil((hi - lo) / 8));
-  const out: number[] = [];
-  for (let e = lo; e <= hi; e += every) for (const m of mantissas) { const v = m * 10 ** e; if (v >= min * 0.999 && v <= max * 1.001) out.push(v); }
-  return out;
+  const inside = (v: number) => v >= min * 0.999 && v <= max * 1.001;
+  const t = logTicks(min, max, 6);
+  if (Math.log10(max / min) <= 2) return [...t.major.map((m) => m.v), ...t.minor.filter((v) => /^[25]/.test(String(v)))].filter(inside).sort((a, b) => a - b);
+  return t.major.map((m) => m.v).filter(inside);
+}
+/** The labels of logSplits: every decade's label unless more than ~6 show (then every k-th). uPlot
+ *  passes null for a split it has dropped. */
+function logValues(_u: uPlot, splits: (number | null)[]): (string | null)[] {
+  const decades = splits.filter((v): v is number => v !== null && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-6);
+  const every = Math.max(1, Math.ceil(decades.length / 6));
+  return splits.map((v) => {
+    if (v === null) return null;
+    const k = Math.round(Math.log10(v));
+    const decade = Math.abs(Math.log10(v) - k) < 1e-6;
+    if (decade && k % every !== 0) return '';
+    return tick(v);
+  });
 }
 const tick = (v: number) => (v >= 0.01 && v < 1e5 ? String(+v.toPrecision(3)) : v.toExponential(0).replace('e+', 'e'));
+
+/** A y axis as wide as its longest tick label (uPlot draws the axis label in its own strip beside
+ *  it): the label never overlaps the ticks, as "12,345" ran into "tokens/s" at a fixed width. */
+function axisSize(_u: uPlot, values: string[] | null): number {
+  const longest = Math.max(1, ...(values ?? []).map((v) => String(v ?? '').length));
+  return Math.ceil(longest * 7.2 + 22); // 12px digits are ~6.7px wide; 10px tick + gap
+}
 
 export class LineChart {
   readonly plot: uPlot;
@@ -44,13 +67,13 @@ export class LineChart {
     this.data = [[], ...spec.series.map(() => [])];
     const width = Math.max(280, el.clientWidth || 400);
     this.plot = new uPlot({
-      title: spec.title, width, height: spec.height ?? 220, legend: { live: false },
+      title: t(spec.title), width, height: spec.height ?? 220, legend: { live: false },
       scales: { x: { time: false }, y: spec.yLog ? { distr: 3, log: 10 } : {} },
-      axes: [{ label: spec.xLabel }, { label: spec.yLabel, size: 60, ...(spec.yLog ? { splits: logSplits, values: (_u: uPlot, v: (number | null)[]) => v.map((x) => (x === null ? null : tick(x))) } : {}) }],
+      axes: [{ label: t(spec.xLabel) }, { label: t(spec.yLabel), size: axisSize, labelGap: 4, ...(spec.yLog ? { splits: logSplits, values: logValues, filter: (_u: uPlot, s: number[]) => s } : {}) }],
       series: [
-        { label: spec.xLabel },
+        { label: t(spec.xLabel) },
         ...spec.series.map((s, i) => ({
-          label: s.label, stroke: s.color ?? COLORS[i % COLORS.length], width: s.width ?? 1.5, spanGaps: true,
+          label: label(s.label), stroke: s.color ?? COLORS[i % COLORS.length], width: s.width ?? 1.5, spanGaps: true,
           ...(s.dash ? { dash: s.dash } : {}), points: { show: s.points ?? false, size: 6 },
         })),
       ],
@@ -60,9 +83,25 @@ export class LineChart {
       if (w > 0 && Math.abs(w - this.plot.width) > 2) this.plot.setSize({ width: w, height: spec.height ?? 220 });
     });
     this.resize.observe(el);
+    this.unlisten = onLangChange(() => this.relabel());
+  }
+
+  private readonly unlisten: () => void;
+
+  /** The labels again, in the language now chosen (uPlot draws axis labels on its canvas). */
+  private relabel(): void {
+    const root = this.plot.root;
+    const title = root.querySelector('.u-title');
+    if (title) title.textContent = t(this.spec.title);
+    this.plot.axes[0]!.label = t(this.spec.xLabel);
+    this.plot.axes[1]!.label = t(this.spec.yLabel);
+    const names = [t(this.spec.xLabel), ...this.spec.series.map((s) => label(s.label))];
+    root.querySelectorAll('.u-legend .u-series').forEach((row, i) => { const l = row.querySelector('.u-label'); if (l && names[i] !== undefined) l.textContent = names[i]!; });
+    this.plot.redraw(false, true);
   }
 
   destroy(): void {
+    this.unlisten();
     this.resize.disconnect();
     this.plot.destroy();
   }

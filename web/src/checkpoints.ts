@@ -1,11 +1,19 @@
 // The Checkpoints tab: load a safetensors checkpoint (recur train's, or PyTorch's through the same
 // format) and generate from it; download the training run's checkpoint.
 import { $, echo, inputEl, message, numberFrom, selectEl } from './dom';
+import { onLangChange, t } from './i18n';
 import type { FromTrainWorker, GenerateRequest } from './protocol';
 import type { PageState } from './state';
 
 export function setupCheckpoints(worker: Worker, state: PageState): (m: FromTrainWorker) => void {
   echo('gen-temperature', 'gen-temperature-value');
+  let description = '';
+  const info = () => {
+    const name = state.checkpoint.loaded;
+    $('ckpt-info').textContent = name ? t('ckpt.loadedInfo', { name, description }) : t('ckpt.none');
+  };
+  info();
+  onLangChange(info);
   const greedy = () => { inputEl('gen-temperature').disabled = inputEl('gen-greedy').checked; };
   inputEl('gen-greedy').addEventListener('change', greedy);
   greedy();
@@ -14,7 +22,7 @@ export function setupCheckpoints(worker: Worker, state: PageState): (m: FromTrai
     message('ckpt-msg', null);
     const file = inputEl('ckpt-file').files?.[0];
     if (!file) return;
-    $('ckpt-info').textContent = `reading ${file.name}…`;
+    $('ckpt-info').textContent = t('ckpt.reading', { name: file.name });
     const bytes = await file.arrayBuffer();
     worker.postMessage({ type: 'load', name: file.name, bytes }, [bytes]);
   });
@@ -24,10 +32,10 @@ export function setupCheckpoints(worker: Worker, state: PageState): (m: FromTrai
     try {
       const request: GenerateRequest = {
         source: selectEl('gen-source').value as GenerateRequest['source'], prefix: inputEl('gen-prefix').value,
-        length: numberFrom('gen-length', 'Length', { min: 0, max: 100000, integer: true }), greedy: inputEl('gen-greedy').checked,
-        temperature: Number(inputEl('gen-temperature').value), seed: numberFrom('gen-seed', 'Seed', { min: 0, integer: true }),
+        length: numberFrom('gen-length', t('ckpt.length'), { min: 0, max: 100000, integer: true }), greedy: inputEl('gen-greedy').checked,
+        temperature: Number(inputEl('gen-temperature').value), seed: numberFrom('gen-seed', t('lab.seed'), { min: 0, integer: true }),
       };
-      $('gen-output').textContent = 'generating…';
+      $('gen-output').textContent = t('ckpt.generating');
       worker.postMessage({ type: 'generate', request });
     } catch (e) {
       message('ckpt-msg', (e as Error).message);
@@ -37,7 +45,8 @@ export function setupCheckpoints(worker: Worker, state: PageState): (m: FromTrai
   return (m) => {
     switch (m.type) {
       case 'loaded':
-        $('ckpt-info').textContent = `Loaded ${m.name}: ${m.description}.`;
+        description = m.description;
+        $('ckpt-info').textContent = t('ckpt.loadedInfo', { name: m.name, description: m.description });
         selectEl('gen-source').value = 'loaded';
         state.checkpoint.loaded = m.name;
         break;
@@ -58,7 +67,7 @@ export function setupCheckpoints(worker: Worker, state: PageState): (m: FromTrai
       case 'error':
         if (m.where === 'checkpoint' || m.where === 'generate') {
           message('ckpt-msg', m.message);
-          if (m.where === 'checkpoint') $('ckpt-info').textContent = state.checkpoint.loaded ? `Loaded ${state.checkpoint.loaded} (kept).` : 'No checkpoint loaded.';
+          if (m.where === 'checkpoint') $('ckpt-info').textContent = state.checkpoint.loaded ? t('ckpt.kept', { name: state.checkpoint.loaded }) : t('ckpt.none');
           else $('gen-output').textContent = '';
         }
         break;

@@ -1,4 +1,5 @@
 // Small DOM helpers: elements by id, numbers from inputs with a clear message, messages.
+import { t } from './i18n';
 
 export function $<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -16,7 +17,7 @@ export function numberFrom(id: string, name: string, o: { min?: number; max?: nu
   const lo = o.min ?? -Infinity, hi = o.max ?? Infinity;
   if (raw === '' || !Number.isFinite(n) || (o.integer && !Number.isInteger(n)) || n < lo || n > hi) {
     const range = Number.isFinite(hi) ? `${lo}..${hi}` : `≥ ${lo}`;
-    throw new Error(`${name}: expected ${o.integer ? 'an integer' : 'a number'} ${range}, got ${JSON.stringify(raw)}`);
+    throw new Error(t(o.integer ? 'form.expectedInteger' : 'form.expectedNumber', { name, range, got: JSON.stringify(raw) }));
   }
   return n;
 }
@@ -29,7 +30,7 @@ export function message(id: string, text: string | null): void {
 }
 
 export const fmt = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—';
+  Number.isFinite(n) ? n.toLocaleString(document.documentElement.lang || 'en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—';
 
 /** A range input whose value is echoed into an <output>. */
 export function echo(rangeId: string, outputId: string, onChange?: (v: number) => void): void {

@@ -30,7 +30,7 @@ function lab(q: LabRequest): FromLabWorker {
     const flow = gradientNorms(stack, { x, T, B });
     return {
       cell, label: describeCell(stack.config), gradNorm: flow.gradNorm, rate: flow.rate,
-      heatmap: gradientHeatmap(stack, { x, T, B }), ...(noWhh ? { note: 'no W_hh: ρ does not apply' } : {}),
+      heatmap: gradientHeatmap(stack, { x, T, B }), ...(noWhh ? { note: 'lab.noteNoWhh' } : {}),
     };
   });
   return { type: 'lab', request: q, distance: Array.from({ length: T }, (_, d) => d), series, seconds: (performance.now() - t0) / 1000 };

@@ -78,7 +78,7 @@ export interface LabRequest {
   seed: number;
 }
 
-export interface LabSeries { cell: CellChoice; label: string; gradNorm: number[]; rate: number | null; heatmap: Float64Array | null; note?: string }
+export interface LabSeries { cell: CellChoice; label: string; gradNorm: number[]; rate: number | null; heatmap: Float64Array | null; /** a dictionary key */ note?: string }
 
 export type FromLabWorker =
   | { type: 'lab'; request: LabRequest; distance: number[]; series: LabSeries[]; seconds: number }

@@ -1,5 +1,6 @@
 // What the page shows, as numbers: read by the end-to-end test (window.playground) and handy in
 // the browser's console.
+import type { NotesState } from './notes/state';
 import type { BenchResult } from './protocol';
 
 export interface PageState {
@@ -12,6 +13,8 @@ export interface PageState {
   checkpoint: { loaded: string | null; generations: number; generated: string | null };
   bench: BenchResult | null;
   errors: { where: string; message: string }[];
+  /** The guided path: route, language, figures. */
+  notes: NotesState | null;
 }
 
 export function pageState(): PageState {
@@ -22,5 +25,6 @@ export function pageState(): PageState {
     checkpoint: { loaded: null, generations: 0, generated: null },
     bench: null,
     errors: [],
+    notes: null,
   };
 }

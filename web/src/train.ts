@@ -3,6 +3,7 @@ import timemachineUrl from '../../data/timemachine.txt?url';
 import tinyshakespeareUrl from '../../data/tinyshakespeare.txt?url';
 import { COLORS, LineChart } from './charts';
 import { $, echo, fmt, inputEl, message, numberFrom, selectEl } from './dom';
+import { onLangChange, t as tr } from './i18n';
 import type { FromTrainWorker, TrainConfig } from './protocol';
 import type { PageState } from './state';
 
@@ -24,28 +25,28 @@ async function readConfig(): Promise<TrainConfig> {
   const corpus = selectEl('corpus').value as TrainConfig['corpus'];
   const int = (id: string, name: string, min: number, max: number) => numberFrom(id, name, { min, max, integer: true });
   const config: Omit<TrainConfig, 'text'> = {
-    corpus, maxTokens: int('max-tokens', 'Max tokens', 0, 1e9), val: numberFrom('val', 'Validation', { min: 0, max: 0.5 }),
+    corpus, maxTokens: int('max-tokens', tr('train.maxTokens'), 0, 1e9), val: numberFrom('val', tr('train.val'), { min: 0, max: 0.5 }),
     cell: selectEl('cell').value as TrainConfig['cell'], nonlinearity: selectEl('nonlinearity').value as TrainConfig['nonlinearity'],
-    hidden: int('hidden', 'Hidden', 1, 4096), layers: int('layers', 'Layers', 1, 16),
-    batch: int('batch', 'Batch', 1, 4096), steps: int('steps', 'Sequence length', 1, 10000),
+    hidden: int('hidden', tr('train.hidden'), 1, 4096), layers: int('layers', tr('train.layers'), 1, 16),
+    batch: int('batch', tr('train.batch'), 1, 4096), steps: int('steps', tr('train.steps'), 1, 10000),
     optimizer: selectEl('optimizer').value as TrainConfig['optimizer'],
-    lr: numberFrom('lr', 'Learning rate', { min: 1e-12 }), clip: numberFrom('clip', 'Clip', { min: 0 }),
-    epochs: int('epochs', 'Epochs', 1, 1e6), seed: 0,
+    lr: numberFrom('lr', tr('train.lr'), { min: 1e-12 }), clip: numberFrom('clip', tr('train.clip'), { min: 0 }),
+    epochs: int('epochs', tr('train.epochs'), 1, 1e6), seed: 0,
   };
   return { ...config, text: await corpusText(corpus) };
 }
 
 export function setupTrain(worker: Worker, state: PageState): (m: FromTrainWorker) => void {
   const ppl = new LineChart($('chart-ppl'), {
-    title: 'Perplexity', xLabel: 'step', yLabel: 'perplexity', yLog: true, sparse: [2],
-    series: [{ label: 'train (minibatch)', color: '#b9cde3', width: 1 }, { label: 'train (smoothed)', color: COLORS[0], width: 2 },
-             { label: 'validation', color: COLORS[1], points: true, width: 2 }],
+    title: 'train.chartPpl', xLabel: 'train.chartStep', yLabel: 'train.chartPplAxis', yLog: true, sparse: [2],
+    series: [{ label: 'train.seriesMinibatch', color: '#b9cde3', width: 1 }, { label: 'train.seriesSmoothed', color: COLORS[0], width: 2 },
+             { label: 'train.seriesVal', color: COLORS[1], points: true, width: 2 }],
   });
   const grad = new LineChart($('chart-grad'), {
-    title: 'Global gradient norm', xLabel: 'step', yLabel: '‖g‖', yLog: true,
-    series: [{ label: 'before clipping', color: COLORS[2] }, { label: 'after clipping', color: COLORS[4], dash: [6, 4] }],
+    title: 'train.chartGrad', xLabel: 'train.chartStep', yLabel: 'train.chartGradAxis', yLog: true,
+    series: [{ label: 'train.seriesBefore', color: COLORS[2] }, { label: 'train.seriesAfter', color: COLORS[4], dash: [6, 4] }],
   });
-  const tps = new LineChart($('chart-tps'), { title: 'Training throughput', xLabel: 'step', yLabel: 'tokens/s', series: [{ label: 'tokens/s', color: COLORS[3] }] });
+  const tps = new LineChart($('chart-tps'), { title: 'train.chartTps', xLabel: 'train.chartStep', yLabel: 'train.chartTpsAxis', series: [{ label: 'train.chartTpsAxis', color: COLORS[3] }] });
   let ema: { loss: number; tps: number } | undefined;
   let info = '';
   let phase: 'idle' | 'running' | 'paused' | 'done' = 'idle';
@@ -53,15 +54,16 @@ export function setupTrain(worker: Worker, state: PageState): (m: FromTrainWorke
   const t = state.train;
 
   const buttons = () => {
-    $<HTMLButtonElement>('start').textContent = phase === 'paused' ? 'Resume' : 'Start';
+    $<HTMLButtonElement>('start').textContent = tr(phase === 'paused' ? 'train.resume' : 'train.start');
     $<HTMLButtonElement>('start').disabled = phase === 'running';
     $<HTMLButtonElement>('pause').disabled = phase !== 'running';
     $<HTMLButtonElement>('download').disabled = phase === 'idle';
   };
   const status = () => {
-    $('train-status').textContent = phase === 'idle' ? info || 'Pick a corpus and a model, then Start.'
-      : `${phase === 'paused' ? 'Paused · ' : phase === 'done' ? 'Stopped · ' : ''}step ${fmt(t.steps)} · epoch ${t.epoch} · perplexity ${fmt(t.perplexity ?? NaN, 2)}` +
-        ` (validation ${t.valPerplexity === null ? '—' : fmt(t.valPerplexity, 2)}) · ${fmt(t.tokensPerSecond ?? NaN)} tokens/s — ${info}`;
+    $('train-status').textContent = phase === 'idle' ? info || tr('train.idle')
+      : `${phase === 'paused' ? tr('train.paused') : phase === 'done' ? tr('train.stopped') : ''}` +
+        tr('train.progress', { step: fmt(t.steps), epoch: t.epoch, ppl: fmt(t.perplexity ?? NaN, 2), val: t.valPerplexity === null ? '—' : fmt(t.valPerplexity, 2), tps: fmt(t.tokensPerSecond ?? NaN) }) +
+        ` — ${info}`;
   };
 
   selectEl('corpus').addEventListener('change', () => { $('corpus-text').hidden = selectEl('corpus').value !== 'pasted'; });
@@ -72,6 +74,9 @@ export function setupTrain(worker: Worker, state: PageState): (m: FromTrainWorke
   selectEl('cell').addEventListener('change', cellChanged);
   cellChanged();
 
+  onLangChange(() => { buttons(); status(); });
+  buttons();
+  status();
   $('start').addEventListener('click', async () => {
     message('train-msg', null);
     if (phase === 'paused') { worker.postMessage({ type: 'resume' }); return; }
@@ -114,7 +119,7 @@ export function setupTrain(worker: Worker, state: PageState): (m: FromTrainWorke
       case 'running':
         // paused: Resume continues; done (finished, early stop, error): Start begins a new run
         phase = m.running ? 'running' : m.outcome === 'stopped' ? 'paused' : t.steps > 0 ? 'done' : 'idle';
-        if (m.outcome === 'done' || m.outcome === 'early') info = `finished (${m.outcome === 'early' ? 'early stopping' : 'all epochs'}) — ${info}`;
+        if (m.outcome === 'done' || m.outcome === 'early') info = `${tr(m.outcome === 'early' ? 'train.finishedEarly' : 'train.finishedAll')} — ${info}`;
         break;
       case 'steps':
         for (const p of m.points) {
@@ -134,7 +139,7 @@ export function setupTrain(worker: Worker, state: PageState): (m: FromTrainWorke
         const li = document.createElement('li');
         const step = document.createElement('span');
         step.className = 'step';
-        step.textContent = `step ${fmt(m.step)}`;
+        step.textContent = tr('train.sampleStep', { step: fmt(m.step) });
         li.append(step, m.text);
         $('samples').prepend(li);
         while ($('samples').children.length > 6) $('samples').lastElementChild!.remove();

@@ -1,0 +1,54 @@
+// The vanishing/exploding section's numbers, computed with recur exactly as `recur gradients` does
+// (random model seeded by `seed`, input seeded by seed + 7919, float64 TypeScript kernels). Pure:
+// the figure's worker calls it, and test/web/vanishing-cli.test.ts compares it with the CLI's JSON.
+import { eigenvalues, gradientNorms, jsKernels, randomInput, randomStack, RecurError, weightSpectra } from '../../../../../src/index.js';
+
+/** The σ(x) = x figure's settings: h_t = W_h h_{t−1} + W_x x_t + b, W_h scaled to spectral radius ρ. */
+export interface LinearParams {
+  [key: string]: number | string | boolean;
+  radius: number;
+  hidden: number;
+  steps: number;
+  whh: 'uniform' | 'orthogonal';
+  seed: number;
+}
+
+export interface LinearResult {
+  /** Eigenvalues of W_h as [re, im]. */
+  eigenvalues: [number, number][];
+  spectralRadius: number;
+  maxSingularValue: number;
+  distance: number[];
+  /** ‖∂L/∂h_{T−1−d}‖ for L = Σ h_{T−1}. */
+  gradNorm: number[];
+  rate: number | null;
+}
+
+/** Check the settings a page (or a hand-edited URL) may send. */
+export function checkLinear(p: LinearParams): void {
+  if (!(Number.isFinite(p.radius) && p.radius >= 0 && p.radius <= 10)) throw new RecurError(`ρ: expected a number in 0…10, got ${p.radius}`);
+  if (!(Number.isInteger(p.hidden) && p.hidden >= 1 && p.hidden <= 128)) throw new RecurError(`H: expected an integer in 1…128, got ${p.hidden}`);
+  if (!(Number.isInteger(p.steps) && p.steps >= 2 && p.steps <= 400)) throw new RecurError(`T: expected an integer in 2…400, got ${p.steps}`);
+  if (p.whh !== 'uniform' && p.whh !== 'orthogonal') throw new RecurError(`W_h: expected uniform or orthogonal, got ${String(p.whh)}`);
+}
+
+/** `recur gradients --cell rnn --activation identity …`: W_h's eigenvalues and ‖∂L/∂h‖ against distance. */
+export function computeLinear(p: LinearParams): LinearResult {
+  checkLinear(p);
+  const k = jsKernels('float64');
+  const stack = randomStack({ cell: 'rnn', hidden: p.hidden, inputSize: p.hidden, activation: 'identity', whh: p.whh, radius: p.radius, seed: p.seed }, k);
+  const x = randomInput(p.steps, 1, p.hidden, p.seed + 7919, k);
+  const flow = gradientNorms(stack, { x, T: p.steps, B: 1 });
+  const w = stack.params.get('weight_hh_l0').data;
+  const [spectrum] = weightSpectra(stack);
+  return {
+    eigenvalues: eigenvalues(Float64Array.from(w), p.hidden).map((z) => [z.re, z.im]),
+    spectralRadius: spectrum!.spectralRadius, maxSingularValue: spectrum!.maxSingularValue,
+    distance: flow.distance, gradNorm: flow.gradNorm, rate: flow.rate,
+  };
+}
+
+/** The command line printing the same numbers (its JSON: gradNorm, weights, eigenvalues). */
+export function linearCommand(p: LinearParams): string {
+  return `recur gradients --cell rnn --activation identity --hidden ${p.hidden} --steps ${p.steps} --radius ${p.radius} --whh ${p.whh} --seed ${p.seed} --eigenvalues --json`;
+}

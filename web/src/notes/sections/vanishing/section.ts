@@ -1,0 +1,89 @@
+// Vanishing and exploding gradients: the notes' σ(x) = x case, where ∂h_t/∂h_{t−1} = W_h and the
+// gradient d steps back is W_hᵀ applied d times, so W_h's eigenvalues decide: inside the unit
+// circle it vanishes, outside it explodes.
+import { linearTicks } from '../../../../../src/charts/index.js';
+import { t } from '../../../i18n';
+import { drawLineChart, num } from '../../plot';
+import { figure, text, type FigureSpec, type SectionSpec } from '../../types';
+import { linearCommand, type LinearParams, type LinearResult } from './compute';
+
+const linear: FigureSpec<LinearParams, LinearResult> = {
+  id: 'vanishing-linear',
+  title: 'vanishing.linear.title',
+  caption: 'vanishing.linear.caption',
+  worker: () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+  defaults: { radius: 0.9, hidden: 16, steps: 60, whh: 'uniform', seed: 0 },
+  controls: [
+    { kind: 'range', name: 'radius', label: 'vanishing.ctl.radius', min: 0.5, max: 1.5, step: 0.01 },
+    { kind: 'select', name: 'hidden', label: 'vanishing.ctl.hidden', options: [2, 4, 16, 64].map((h) => ({ value: String(h), label: `vanishing.ctl.h${h}` })) },
+    { kind: 'select', name: 'whh', label: 'vanishing.ctl.whh', options: [{ value: 'uniform', label: 'vanishing.ctl.uniform' }, { value: 'orthogonal', label: 'vanishing.ctl.orthogonal' }] },
+    { kind: 'number', name: 'seed', label: 'vanishing.ctl.seed', min: 0, max: 1e6, step: 1 },
+  ],
+  presets: [
+    { label: 'vanishing.preset.vanish', params: { radius: 0.8 } },
+    { label: 'vanishing.preset.explode', params: { radius: 1.2 } },
+    { label: 'vanishing.preset.edge', params: { radius: 1, whh: 'orthogonal' } },
+    { label: 'vanishing.preset.two', params: { radius: 1.05, hidden: 2 } },
+  ],
+  command: (p) => linearCommand(norm(p)),
+  draw(plot, r, p) {
+    const q = norm(p);
+    const row = document.createElement('div');
+    row.className = 'fig-row';
+    plot.append(row);
+    const left = document.createElement('div'), right = document.createElement('div');
+    row.append(left, right);
+    drawPlane(left, r);
+    const T = q.steps;
+    const first = r.gradNorm[0]!;
+    drawLineChart(right, {
+      title: t('vanishing.linear.gradTitle'), xLabel: t('vanishing.linear.gradX'), yLabel: t('vanishing.linear.gradY'), yLog: true,
+      series: [
+        { label: t('vanishing.linear.gradSeries'), x: r.distance, y: r.gradNorm, width: 2.5 },
+        { label: t('vanishing.linear.rhoSeries', { rho: num(r.spectralRadius) }), x: r.distance, y: r.distance.map((d) => first * r.spectralRadius ** d), dashed: true, color: '#777' },
+      ],
+    });
+    const last = r.gradNorm[T - 1]!;
+    const readout = document.createElement('p');
+    readout.className = 'readout';
+    readout.textContent = t('vanishing.linear.readout', { rho: num(r.spectralRadius), sigma: num(r.maxSingularValue), d: T - 1, ratio: num(last / first), rate: num(r.rate) });
+    plot.append(readout);
+    const outside = r.eigenvalues.filter(([re, im]) => Math.hypot(re, im) > 1 + 1e-12).length;
+    return { spectralRadius: r.spectralRadius, eigenvalues: r.eigenvalues.length, outside, first, last, ratio: last / first, rate: r.rate };
+  },
+};
+
+/** Select values arrive as strings: the settings as numbers. */
+function norm(p: LinearParams): LinearParams {
+  return { ...p, hidden: Number(p.hidden), steps: Number(p.steps), radius: Number(p.radius), seed: Number(p.seed) };
+}
+
+/** W_h's eigenvalues on the complex plane, the unit circle and the circle |λ| = ρ. */
+function drawPlane(el: HTMLElement, r: LinearResult): void {
+  const R = Math.ceil(Math.max(1.2, r.spectralRadius * 1.1) * 2) / 2; // 1.5, 2, …: both axes the same
+  const ticks = linearTicks(-R, R, 6).major.filter((m) => Math.abs(m.v) <= R + 1e-9);
+  const circle = (rad: number) => {
+    const n = 121;
+    return { x: Array.from({ length: n }, (_, i) => rad * Math.cos((2 * Math.PI * i) / (n - 1))), y: Array.from({ length: n }, (_, i) => rad * Math.sin((2 * Math.PI * i) / (n - 1))) };
+  };
+  // one point per eigenvalue: NaN between them breaks the line into dots
+  const xs: number[] = [], ys: number[] = [];
+  for (const [re, im] of r.eigenvalues) xs.push(re, NaN), ys.push(im, NaN);
+  const width = Math.min(el.clientWidth || 360, 420);
+  el.style.maxWidth = `${width}px`;
+  drawLineChart(el, {
+    title: t('vanishing.linear.planeTitle'), xLabel: t('vanishing.linear.planeX'), yLabel: t('vanishing.linear.planeY'),
+    xMin: -R, xMax: R, yMin: -R, yMax: R, xTicks: ticks, yTicks: ticks, width, height: width + 4, legendWidth: 0, // a square plot
+    series: [
+      { label: t('vanishing.linear.unit'), ...circle(1), color: '#333', width: 1.5 },
+      { label: t('vanishing.linear.rhoCircle', { rho: num(r.spectralRadius) }), ...circle(r.spectralRadius), color: '#999', dashed: true, width: 1 },
+      { label: t('vanishing.linear.eig'), x: xs, y: ys, markers: true, color: '#e15759' },
+    ],
+  });
+}
+
+const section: SectionSpec = {
+  id: 'vanishing',
+  blocks: [text('vanishing.intro'), figure(linear), text('vanishing.after'), text('vanishing.nonlinear')],
+};
+export default section;
