@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { computeLinear, linearCommand, type LinearParams } from '../../web/src/notes/sections/vanishing/compute.js';
+import { computeGates, computeLinear, gatesCommand, linearCommand, type LinearParams } from '../../web/src/notes/sections/vanishing/compute.js';
 import { recurJson, ROOT } from './harness.js';
 
 const sortEig = (v: [number, number][]) => [...v].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -38,4 +38,26 @@ test('recur gradients --eigenvalues needs --json (one line, exit 2); the figure 
   assert.equal(r.status, 2);
   assert.match(r.stderr, /--eigenvalues adds the eigenvalues to the JSON output: give --json too/);
   assert.throws(() => computeLinear({ radius: 0.9, hidden: 0, steps: 60, whh: 'uniform', seed: 0 }), /H: expected an integer in 1…128, got 0/);
+});
+
+for (const forgetBias of [0, 1]) {
+  test(`vanishing-gates = ${gatesCommand({ forgetBias, seed: 0 })}`, () => {
+    const page = computeGates({ forgetBias, seed: 0 });
+    const cli = recurJson(gatesCommand({ forgetBias, seed: 0 })) as { distance: number[]; series: { label: string; gradNorm: number[]; rate: number }[] };
+    assert.deepEqual(page.distance, cli.distance);
+    assert.deepEqual(page.series.map((s) => s.label), cli.series.map((s) => s.label));
+    page.series.forEach((s, i) => {
+      assert.deepEqual(s.gradNorm, cli.series[i]!.gradNorm, s.label);
+      assert.equal(s.rate, cli.series[i]!.rate, s.label);
+    });
+  });
+}
+
+test('untrained LSTM: the gradient falls per step at about σ(b_f), the share of the cell its forget gate keeps', () => {
+  const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+  const rates = [0, 1, 2].map((b) => computeGates({ forgetBias: b, seed: 0 }).series.find((s) => s.cell === 'lstm')!.rate!);
+  rates.forEach((r, b) => assert.ok(Math.abs(r - sigmoid(b)) < 0.1, `b_f = ${b}: rate ${r}, σ = ${sigmoid(b)}`));
+  assert.ok(rates[0]! < rates[1]! && rates[1]! < rates[2]!);
+  // the tanh RNN does not depend on the LSTM's bias
+  assert.deepEqual(computeGates({ forgetBias: 0, seed: 0 }).series[0]!.gradNorm, computeGates({ forgetBias: 2, seed: 0 }).series[0]!.gradNorm);
 });

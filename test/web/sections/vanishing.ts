@@ -1,5 +1,6 @@
 // The vanishing section in the page: W_h scaled to ρ = 0.9 (all 16 eigenvalues inside the unit
-// circle, the gradient falling), then the ρ = 1.2 preset (eigenvalues outside, the gradient growing).
+// circle, the gradient falling), then the ρ = 1.2 preset (eigenvalues outside, the gradient growing);
+// untrained cells: the LSTM's gradient falls ×0.58 per step with b_f = 0, ×0.78 with b_f = 1.
 import assert from 'node:assert/strict';
 import type { SectionCheck } from '../notes.js';
 
@@ -18,6 +19,21 @@ export const check: SectionCheck = {
           assert.ok(Math.abs(Number(f.spectralRadius) - 1.2) < 1e-9, `ρ = ${f.spectralRadius}`);
           assert.ok(Number(f.outside) >= 1);
           assert.ok(Number(f.ratio) > 10 && Number(f.rate) > 1, `exploding: ratio ${f.ratio}, rate ${f.rate}`);
+        },
+      },
+    },
+    'vanishing-gates': {
+      facts(f) {
+        assert.equal(f.forgetBias, 0);
+        assert.ok(Math.abs(Number(f.lstmRate) - 0.58) < 0.01, `untrained LSTM, b_f = 0: ×${f.lstmRate} per step (recur gradients: 0.580)`);
+        assert.ok(Math.abs(Number(f.rnnRate) - 0.451) < 0.01, `tanh RNN ×${f.rnnRate} (recur gradients: 0.451)`);
+      },
+      preset: {
+        index: 0, // b_f = 1
+        facts(f) {
+          assert.equal(f.forgetBias, 1);
+          assert.ok(Math.abs(Number(f.lstmRate) - 0.779) < 0.01, `b_f = 1: ×${f.lstmRate} (recur gradients: 0.779)`);
+          assert.ok(Number(f.lstmRate) > Number(f.rnnRate));
         },
       },
     },

@@ -200,7 +200,7 @@ class FigureRunner {
     try {
       this.plot.replaceChildren();
       this.drawnWidth = this.plot.clientWidth;
-      const facts = this.spec.draw(this.plot, this.result, this.params as never);
+      const facts = this.spec.draw(this.plot, this.result, this.params as never, (change) => this.apply({ ...this.params, ...(change as Params) }));
       this.el.dataset.facts = JSON.stringify(facts);
       const st = figureState(this.spec.id);
       st.runs++;

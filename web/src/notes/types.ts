@@ -37,8 +37,10 @@ export interface FigureSpec<P extends Params = Params, R = unknown> {
   live?: boolean;
   /** The command line that prints the same numbers, e.g. `recur gradients --cell rnn … --json`. */
   command(p: P): string;
-  /** Draw `result` into `plot` (emptied first; plot.clientWidth is the room) and say what it shows. */
-  draw(plot: HTMLElement, result: R, params: P): FigureFacts;
+  /** Draw `result` into `plot` (emptied first; plot.clientWidth is the room) and say what it shows.
+   *  `set` changes settings from the drawing itself (e.g. a window dragged along a chart): the
+   *  controls follow and the figure recomputes. */
+  draw(plot: HTMLElement, result: R, params: P, set: (change: Partial<P>) => void): FigureFacts;
 }
 
 /** A section's content, in reading order. */

@@ -1,7 +1,7 @@
 // The vanishing/exploding section's numbers, computed with recur exactly as `recur gradients` does
 // (random model seeded by `seed`, input seeded by seed + 7919, float64 TypeScript kernels). Pure:
 // the figure's worker calls it, and test/web/vanishing-cli.test.ts compares it with the CLI's JSON.
-import { eigenvalues, gradientNorms, jsKernels, randomInput, randomStack, RecurError, weightSpectra } from '../../../../../src/index.js';
+import { describeCell, eigenvalues, gradientNorms, jsKernels, randomInput, randomStack, RecurError, weightSpectra } from '../../../../../src/index.js';
 
 /** The σ(x) = x figure's settings: h_t = W_h h_{t−1} + W_x x_t + b, W_h scaled to spectral radius ρ. */
 export interface LinearParams {
@@ -51,4 +51,43 @@ export function computeLinear(p: LinearParams): LinearResult {
 /** The command line printing the same numbers (its JSON: gradNorm, weights, eigenvalues). */
 export function linearCommand(p: LinearParams): string {
   return `recur gradients --cell rnn --activation identity --hidden ${p.hidden} --steps ${p.steps} --radius ${p.radius} --whh ${p.whh} --seed ${p.seed} --eigenvalues --json`;
+}
+
+/** The gates figure's settings: untrained tanh RNN, GRU and LSTM (PyTorch's init), LSTM forget bias b_f. */
+export interface GatesParams {
+  [key: string]: number | string | boolean;
+  forgetBias: number;
+  seed: number;
+}
+
+/** The gates figure's sizes: H = 32 units, T = 60 steps, as the gradient lab's default. */
+export const GATES_HIDDEN = 32, GATES_STEPS = 60;
+
+export interface GatesResult {
+  distance: number[];
+  series: { cell: 'rnn' | 'gru' | 'lstm'; label: string; gradNorm: number[]; rate: number | null }[];
+}
+
+/** `recur gradients --cell rnn,gru,lstm --forget-bias b …`: how far the gradient reaches in each
+ *  untrained cell, the LSTM's forget gates opened by b_f (σ(b_f) of the cell kept per step). */
+export function computeGates(p: GatesParams): GatesResult {
+  if (!(Number.isFinite(p.forgetBias) && Math.abs(p.forgetBias) <= 10)) throw new RecurError(`b_f: expected a number in −10…10, got ${p.forgetBias}`);
+  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  const k = jsKernels('float64');
+  const H = GATES_HIDDEN, T = GATES_STEPS;
+  const x = randomInput(T, 1, H, p.seed + 7919, k);
+  const series = (['rnn', 'gru', 'lstm'] as const).map((cell) => {
+    const stack = randomStack({
+      cell, hidden: H, inputSize: H, activation: cell === 'rnn' ? 'tanh' : undefined,
+      forgetBias: cell === 'lstm' ? p.forgetBias : undefined, whh: 'uniform', seed: p.seed,
+    }, k);
+    const flow = gradientNorms(stack, { x, T, B: 1 });
+    return { cell, label: describeCell(stack.config), gradNorm: flow.gradNorm, rate: flow.rate };
+  });
+  return { distance: Array.from({ length: T }, (_, d) => d), series };
+}
+
+/** The command line printing the same numbers. */
+export function gatesCommand(p: GatesParams): string {
+  return `recur gradients --cell rnn,gru,lstm --hidden ${GATES_HIDDEN} --steps ${GATES_STEPS} --forget-bias ${p.forgetBias} --seed ${p.seed} --json`;
 }

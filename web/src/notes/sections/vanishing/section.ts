@@ -5,7 +5,7 @@ import { linearTicks } from '../../../../../src/charts/index.js';
 import { t } from '../../../i18n';
 import { drawLineChart, num } from '../../plot';
 import { figure, text, type FigureSpec, type SectionSpec } from '../../types';
-import { linearCommand, type LinearParams, type LinearResult } from './compute';
+import { gatesCommand, linearCommand, type GatesParams, type GatesResult, type LinearParams, type LinearResult } from './compute';
 
 const linear: FigureSpec<LinearParams, LinearResult> = {
   id: 'vanishing-linear',
@@ -82,8 +82,45 @@ function drawPlane(el: HTMLElement, r: LinearResult): void {
   });
 }
 
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const CELL_COLORS = { rnn: '#4e79a7', gru: '#f28e2b', lstm: '#e15759' } as const;
+
+const gates: FigureSpec<GatesParams, GatesResult> = {
+  id: 'vanishing-gates',
+  title: 'vanishing.gates.title',
+  caption: 'vanishing.gates.caption',
+  worker: () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+  defaults: { forgetBias: 0, seed: 0 },
+  controls: [
+    { kind: 'range', name: 'forgetBias', label: 'vanishing.ctl.forgetBias', min: -1, max: 4, step: 0.5, digits: 1 },
+    { kind: 'number', name: 'seed', label: 'vanishing.ctl.seed', min: 0, max: 1e6, step: 1 },
+  ],
+  presets: [
+    { label: 'vanishing.preset.bias1', params: { forgetBias: 1 } },
+    { label: 'vanishing.preset.bias3', params: { forgetBias: 3 } },
+  ],
+  command: (p) => gatesCommand({ ...p, forgetBias: Number(p.forgetBias), seed: Number(p.seed) }),
+  draw(plot, r, p) {
+    const b = Number(p.forgetBias);
+    const lstm = r.series.find((s) => s.cell === 'lstm')!;
+    drawLineChart(plot, {
+      title: t('vanishing.gates.chartTitle'), xLabel: t('vanishing.linear.gradX'), yLabel: t('vanishing.linear.gradY'), yLog: true,
+      series: [
+        ...r.series.map((s) => ({ label: t(`vanishing.gates.${s.cell}`, { b }), x: r.distance, y: s.gradNorm, color: CELL_COLORS[s.cell], width: 2.5 })),
+        { label: t('vanishing.gates.sigmaLine', { sigma: num(sigmoid(b)) }), x: r.distance, y: r.distance.map((d) => lstm.gradNorm[0]! * sigmoid(b) ** d), color: '#e15759', dashed: true, width: 1.2 },
+      ],
+    });
+    const rate = (c: string) => r.series.find((s) => s.cell === c)!.rate;
+    const readout = document.createElement('p');
+    readout.className = 'readout';
+    readout.textContent = t('vanishing.gates.readout', { b, sigma: num(sigmoid(b)), lstm: num(rate('lstm')), rnn: num(rate('rnn')), gru: num(rate('gru')) });
+    plot.append(readout);
+    return { forgetBias: b, sigma: sigmoid(b), rnnRate: rate('rnn'), gruRate: rate('gru'), lstmRate: rate('lstm'), lstmLast: lstm.gradNorm[lstm.gradNorm.length - 1]! };
+  },
+};
+
 const section: SectionSpec = {
   id: 'vanishing',
-  blocks: [text('vanishing.intro'), figure(linear), text('vanishing.after'), text('vanishing.nonlinear')],
+  blocks: [text('vanishing.intro'), figure(linear), text('vanishing.after'), text('vanishing.nonlinear'), text('vanishing.gatesText'), figure(gates), text('vanishing.gatesAfter')],
 };
 export default section;

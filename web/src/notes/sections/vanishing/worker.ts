@@ -1,5 +1,5 @@
 // The vanishing/exploding section's worker.
 import { serveFigures, type Compute } from '../../worker-host';
-import { computeLinear } from './compute';
+import { computeGates, computeLinear } from './compute';
 
-serveFigures({ 'vanishing-linear': computeLinear as Compute });
+serveFigures({ 'vanishing-linear': computeLinear as Compute, 'vanishing-gates': computeGates as Compute });
