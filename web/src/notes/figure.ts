@@ -27,6 +27,7 @@ class FigureRunner {
   private status!: HTMLElement;
   private cli!: HTMLElement;
   private drawnWidth = 0;
+  private observer: ResizeObserver | undefined;
 
   constructor(private readonly spec: FigureSpec) {
     this.params = { ...spec.defaults };
@@ -67,7 +68,9 @@ class FigureRunner {
     this.showCommand();
     if (this.result !== undefined) requestAnimationFrame(() => this.draw());
     else this.request(0);
-    new ResizeObserver(() => { if (this.result !== undefined && Math.abs(this.plot.clientWidth - this.drawnWidth) > 24) this.draw(); }).observe(this.plot);
+    this.observer?.disconnect(); // the previous element's (a language switch rebuilds the figure)
+    this.observer = new ResizeObserver(() => { if (this.result !== undefined && Math.abs(this.plot.clientWidth - this.drawnWidth) > 24) this.draw(); });
+    this.observer.observe(this.plot);
     return el;
   }
 
