@@ -11,6 +11,7 @@ import { RecurError } from '../errors.js';
 import { serializeSafetensors } from '../format/safetensors.js';
 import { parseRecurrentConfig, type RecurrentConfig } from '../layers/config.js';
 import type { Kernels } from '../kernels/types.js';
+import { gateSaturation, gateTrace } from '../models/gate-trace.js';
 import { generate } from '../models/generate.js';
 import { LanguageModel } from '../models/language-model.js';
 import { loadLm } from '../models/lm-file.js';
@@ -40,6 +41,8 @@ training  --batch B (32)  --steps T (35)  --sampling sequential|random  --epochs
 output    --out DIR (runs/<data>-<cell>): checkpoint.safetensors (latest), best.safetensors (lowest validation
           perplexity)  --checkpoint-every N (500 steps)  --resume CHECKPOINT  --json
           --sample N (characters of sample text at the end, 200)
+          --gates N  after every epoch, the keep gates (LSTM forget, GRU update) over the first N tokens of the
+          validation text: their saturation, and at the end each token's h, gate and surprise (JSON: "gates" lines)
 kernels   --backend auto|native|wasm-relaxed-simd|wasm-simd|js  --threads N`;
 
 const OPTIONS = {
@@ -53,13 +56,13 @@ const OPTIONS = {
   'weight-decay': { type: 'string' }, clip: { type: 'string' }, 'clip-value': { type: 'string' }, schedule: { type: 'string' },
   warmup: { type: 'string' }, patience: { type: 'string' }, 'on-nan': { type: 'string' }, seed: { type: 'string' },
   out: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, json: { type: 'boolean' },
-  sample: { type: 'string' }, ...BACKEND_OPTIONS,
+  sample: { type: 'string' }, gates: { type: 'string' }, ...BACKEND_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parseOptions<typeof OPTIONS>>;
 
 /** The options that may change when a run is resumed; everything else comes from the checkpoint. */
-const RESUME_MAY_SET = new Set(['resume', 'epochs', 'time', 'out', 'json', 'checkpoint-every', 'sample', 'backend', 'threads']);
+const RESUME_MAY_SET = new Set(['resume', 'epochs', 'time', 'out', 'json', 'checkpoint-every', 'sample', 'gates', 'backend', 'threads']);
 
 /** What the CLI adds to a checkpoint so that --resume finds the same data: the corpus as given, the
  *  absolute path of a file, and the SHA-256 of its text, checked on resume. */
@@ -93,6 +96,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   if (resumeFrom) trainer.resume(resumeFrom.state, resumeFrom.extra, o.resume!);
 
   const c = model.config.rnn;
+  const gates = gatesPassage(o.gates, c, valIds ?? trainIds);
   const out = claimOutDir(o.out ?? join('runs', `${spec.data.replace(/[^A-Za-z0-9_-]+/g, '_').slice(-40)}-${c.cell}`), '--out', [CHECKPOINT, BEST]);
   const checkpointPath = join(out.dir, CHECKPOINT);
   const bestPath = join(out.dir, BEST);
@@ -124,6 +128,7 @@ export async function trainCommand(args: string[]): Promise<number> {
           save(bestPath);
           wrote = true;
         }
+        if (gates) printGates(gates, model, k, { epoch: r.epoch, step: r.step }, o.json === true, r.epoch === options.epochs, (text) => printer.note(text));
       },
       shouldStop: () => signals.received() !== undefined || (Date.now() - started) / 1000 > timeLimit,
       onCheckpoint: () => { save(); wrote = true; },
@@ -148,6 +153,28 @@ export async function trainCommand(args: string[]): Promise<number> {
                 best: best === undefined ? undefined : { ...best, path: bestPath }, skipped: trainer.state.skipped });
   const signal = signals.received();
   return signal === 'SIGTERM' ? 143 : signal ? 130 : 0;
+}
+
+/** --gates N: the first N tokens of the validation text (the training text without one). */
+function gatesPassage(v: string | undefined, c: RecurrentConfig, text: Int32Array): Int32Array | undefined {
+  if (v === undefined) return undefined;
+  const n = intOption(v, '--gates', 0, 2);
+  if (c.cell !== 'lstm' && c.cell !== 'gru') throw new UsageError(`--gates traces the gates of an lstm or gru, got --cell ${c.cell}`);
+  if (c.bidirectional) throw new UsageError('--gates needs a one-direction model (a bidirectional one sees the next token)');
+  if (n > text.length) throw new UsageError(`--gates ${n}: the validation text has only ${text.length} tokens`);
+  return text.subarray(0, n);
+}
+
+/** After an epoch: the keep gates' saturation over the passage; after the last, the whole trace too. */
+function printGates(ids: Int32Array, model: LanguageModel, k: Kernels, at: { epoch: number; step: number }, json: boolean, last: boolean,
+                    note: (text: string) => void): void {
+  const trace = gateTrace(model, ids, k);
+  const saturation = gateSaturation(trace.keep);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ event: 'gates', ...at, gate: trace.gate, saturation, ...(last ? { trace } : {}) })}\n`);
+  } else {
+    note(`${trace.gate} gates over ${ids.length} tokens: ${(100 * saturation.low).toFixed(1)}% below 0.1, ${(100 * saturation.high).toFixed(1)}% above 0.9`);
+  }
 }
 
 /** What the user reads when a run diverged: where, why, and the checkpoint that is kept, if any. */

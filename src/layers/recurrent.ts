@@ -262,6 +262,16 @@ export class RecurrentStack {
     return out.subarray(0, this.T * this.B * this.config.hiddenSize); // (T,B,H) of the capacity's buffer
   }
 
+  /** The gate activations of one layer and direction in the last forward, (T,B,G·H) after σ and
+   *  tanh (LSTM: i, f, g, o; GRU: r, z, n), rows in the order the cell ran them (the caller's order
+   *  unless the batch had lengths); undefined for a cell without gates (rnn, residual). */
+  gateActivations(layer: number, direction = 0): FloatArray | undefined {
+    const cache = this.layers[layer]?.caches[direction] as { gates?: { all: FloatArray } } | undefined;
+    if (!cache || !this.input) throw new Error('RecurrentStack.gateActivations called before forward');
+    const G = this.config.cell === 'lstm' ? 4 : this.config.cell === 'gru' ? 3 : 0;
+    return G === 0 ? undefined : cache.gates!.all.subarray(0, this.T * this.B * G * this.config.hiddenSize);
+  }
+
   /** The outputs of the last forward (the same arrays it returned). */
   lastOutput(): RecurrentOutput {
     if (!this.input) throw new Error('RecurrentStack.lastOutput called before forward');
