@@ -1,7 +1,6 @@
 // Gradient clipping: the notes' remedy for exploding gradients, g ← min(1, θ/‖g‖)·g, on one
 // exploding configuration (a tanh RNN whose W_h has spectral radius 1.5, plain SGD) trained twice
 // from the same initialisation and the same batches: without clipping, and with it.
-import { PALETTE } from '../../../../../src/charts/index.js';
 import { t } from '../../../i18n';
 import { drawLineChart, num } from '../../plot';
 import { figure, text, type FigureSpec, type SectionSpec } from '../../types';
@@ -30,7 +29,7 @@ const run: FigureSpec<ClipParams, ClipResult> = {
     const p = normClip(settings);
     const [off, on] = r.runs;
     const label = (c: number) => (c > 0 ? t('clipping.run.with', { theta: num(c) }) : t('clipping.run.without'));
-    const colors = [PALETTE[3]!, PALETTE[0]!];
+    const colors = ['#d62728', '#1f5fa8']; // no clipping red, clipped blue
     const row = document.createElement('div');
     row.className = 'fig-row';
     plot.append(row);
