@@ -15,13 +15,16 @@ import { parseOptions, UsageError } from './args.js';
 import { BACKEND_OPTIONS, BACKENDS, backendFromOptions } from './backend.js';
 import { checkOutputFile, writeAll } from './files.js';
 import { cell, checkSize, choiceOption, intOption, numberOption } from './numbers.js';
+import { TAGGING_USAGE, taggingCommand } from './tagging.js';
 
 export const TASK_USAGE = `usage: recur task adding|copy --cell CELL[,CELL...] --steps T[,T...] [options]
+       recur task tagging [--cell C] [--hidden H] [--epochs N] [--train N] [--lr X] [--seed S] [--json]
 
   adding   the adding problem (Hochreiter & Schmidhuber 1997; Le et al. 2015): T steps of (value, marker),
            two markers, predict the sum of the marked values. Predicting 1 gives MSE 0.167; solved: MSE < 0.01
   copy     copy memory (Arjovsky et al. 2016): 10 symbols, a delay of T, reproduce them. Baseline
            cross-entropy 10 ln 8/(T+20); solved: below 10% of it or 99% of the symbols right
+${TAGGING_USAGE}
 
   --cell         rnn, gru, gru-after, lstm, residual, residual-xh (comma list: each in turn)
   --steps T      sequence length (adding) or delay (copy); comma list allowed
@@ -47,7 +50,8 @@ interface Run {
 
 export async function taskCommand(args: string[]): Promise<number> {
   const [name, ...rest] = args;
-  if (name === undefined || name.startsWith('-')) throw new UsageError(`expected a task first: ${TASKS.join(' or ')}`);
+  if (name === 'tagging') return taggingCommand(rest);
+  if (name === undefined || name.startsWith('-')) throw new UsageError(`expected a task first: ${TASKS.join(', ')} or tagging`);
   const task = choiceOption(name, 'task', TASKS, 'adding') as TaskName;
   const o = parseOptions(rest, {
     cell: { type: 'string' }, steps: { type: 'string' }, hidden: { type: 'string' }, layers: { type: 'string' },

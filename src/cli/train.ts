@@ -12,7 +12,7 @@ import { serializeSafetensors } from '../format/safetensors.js';
 import { parseRecurrentConfig, type RecurrentConfig } from '../layers/config.js';
 import type { Kernels } from '../kernels/types.js';
 import { gateSaturation, gateTrace } from '../models/gate-trace.js';
-import { generate } from '../models/generate.js';
+import { generate, generateRescored } from '../models/generate.js';
 import { LanguageModel } from '../models/language-model.js';
 import { loadLm } from '../models/lm-file.js';
 import { DEFAULT_TRAIN, DivergedError, LmTrainer, type TrainOptions, type TrainState } from '../models/lm-trainer.js';
@@ -33,7 +33,8 @@ data      --data timemachine|tinyshakespeare|FILE (default timemachine)  --token
           --preprocess none|d2l  --max-tokens N  --min-freq N  --val FRACTION (default 0.1, from the end)
 model     --cell lstm|gru|rnn|residual (default lstm)  --reset-after  --nonlinearity tanh|relu|identity
           --residual x|xh  --hidden H (256)  --layers L (1)  --embedding E (default: one-hot input)
-          --dropout P  --bidirectional (scores text; cannot generate)
+          --dropout P  --bidirectional (scores text; cannot generate: with --sample N, the sample re-reads
+          the text for each character, d2l's "wrong application", to show why)
 training  --batch B (32)  --steps T (35)  --sampling sequential|random  --epochs N (20)  --time 5m
           --optimizer sgd|adam|adamw|adagrad|rmsprop (adam)  --lr X (0.005)  --momentum X
           --weight-decay X  --clip X (global norm, 1; 0 = off)  --clip-value X  --schedule constant|cosine|step
@@ -145,9 +146,11 @@ export async function trainCommand(args: string[]): Promise<number> {
     out.release(!wrote);
   }
   let sample: string | undefined;
-  if (!c.bidirectional && sampleLength > 0) {
+  // a bidirectional model samples only when asked (--sample N): by re-reading the text so far, d2l's
+  // "wrong application", which shows why it cannot generate
+  if (sampleLength > 0 && (!c.bidirectional || o.sample !== undefined)) {
     const prefix = vocab.decode(ids.subarray(0, Math.min(vocab.kind === 'char' ? 10 : 3, ids.length)));
-    sample = generate(model, vocab, prefix, { length: sampleLength, temperature: 0.8 }, new Rng(options.seed));
+    sample = (c.bidirectional ? generateRescored : generate)(model, vocab, prefix, { length: sampleLength, temperature: 0.8 }, new Rng(options.seed));
   }
   printer.end({ outcome, checkpoint: checkpointPath, sample, seconds: (Date.now() - started) / 1000,
                 best: best === undefined ? undefined : { ...best, path: bestPath }, skipped: trainer.state.skipped });

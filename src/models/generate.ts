@@ -40,3 +40,28 @@ export function generate(model: LanguageModel, vocab: Vocab, prefix: string, o: 
   }
   return out.join('');
 }
+
+/**
+ * d2l's "wrong application" of a bidirectional model: generate by re-reading the whole text so far
+ * (from a zero state, both directions) and sampling from the last step's prediction. Trained on
+ * text, such a model learned to read the next character off its backward direction, which has
+ * seen it; here nothing comes after the last step, so its prediction is the one it was never
+ * taught to make, and the text falls apart. Works for any model (for a left-to-right one it
+ * equals generate with a cost of T² steps), so the two can be set side by side.
+ */
+export function generateRescored(model: LanguageModel, vocab: Vocab, prefix: string, o: GenerateOptions, rng: Rng): string {
+  const prefixIds = vocab.encode(tokenize(prefix, vocab.kind, vocab.preprocess), 'prefix');
+  if (prefixIds.length === 0) throw new RecurError(`prefix: expected at least one token, got ${JSON.stringify(prefix)}`);
+  const sep = vocab.kind === 'word' ? ' ' : '';
+  const V = model.vocabSize;
+  const ids = Array.from(prefixIds);
+  const out = [vocab.decode(prefixIds)];
+  for (let i = 0; i < o.length; i++) {
+    const T = ids.length;
+    const logits = model.logits(Int32Array.from(ids), T, 1);                 // (T, V)
+    const next = sampleToken(logits.subarray((T - 1) * V, T * V), o, rng);  // the last step's prediction
+    ids.push(next);
+    out.push(sep + vocab.tokens[next]!);
+  }
+  return out.join('');
+}

@@ -86,6 +86,17 @@ export class LanguageModel {
     if (inputs.length !== T * B || targets.length !== T * B) {
       throw new RecurError(`language model: expected ${T * B} input and target tokens for (T, B) = (${T}, ${B}), got ${inputs.length} and ${targets.length}`);
     }
+    const logits = this.logits(inputs, T, B, opt);
+    return crossEntropy(this.k, logits, targets, this.ws!.dLogits, T * B, V, { reduction: opt.reduction ?? 'mean' });
+  }
+
+  /** Forward over inputs (T,B) token ids: the logits (T·B, V), row t·B + b predicting the token
+   *  after inputs[t, b]. Scores text with a bidirectional model too, which is how d2l's "wrong
+   *  application" generates (see generateRescored). The model's workspace: the next call
+   *  overwrites them. */
+  logits(inputs: Int32Array, T: number, B: number, opt: { state?: LmState | undefined; training?: boolean } = {}): FloatArray {
+    const V = this.config.vocabSize;
+    if (inputs.length !== T * B) throw new RecurError(`language model: expected ${T * B} input tokens for (T, B) = (${T}, ${B}), got ${inputs.length}`);
     checkIndices(inputs, V, 'inputs');
     const ws = this.workspace(T, B);
     const run = { h0: opt.state?.h, c0: opt.state?.c, training: opt.training === true };
@@ -93,9 +104,9 @@ export class LanguageModel {
     const out = this.config.embeddingSize === null ? this.stack.forwardTokens(inputs, T, B, run)
       : (this.encode(ws.x, inputs, T * B), this.stack.forward(ws.x, T, B, run));
     const head = this.head();
-    linearForward(this.k, ws.logits, out.y, head.w.data, head.b.data, T * B, this.outSize, V);
+    linearForward(this.k, ws.logits, out.y, head.w.data, head.b.data, T * B, this.outSize, V); // (T·B, V)
     this.last = { inputs, T, B, y: out.y };
-    return crossEntropy(this.k, ws.logits, targets, ws.dLogits, T * B, V, { reduction: opt.reduction ?? 'mean' });
+    return ws.logits;
   }
 
   /** Backward of the last `loss`: accumulates into params.grad (zero it first). */
