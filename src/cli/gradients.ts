@@ -11,6 +11,7 @@ import {
   GATE_NAMES, gradientHeatmap, gradientNorms, rnnJacobianNorms, weightSpectra, type FlowInput, type GradientNorms,
   type JacobianNorms, type WeightSpectrum,
 } from '../analysis/gradient-flow.js';
+import { stateNorms } from '../analysis/state-norms.js';
 import { CELL_NAMES, describeCell, randomInput, randomStack, WHH_INITS, type CellName } from '../analysis/random-model.js';
 import { formatNumber, htmlReport, type Section } from '../analysis/report.js';
 import { heatmap, lineChart, PALETTE, stackVertically } from '../charts/index.js';
@@ -56,7 +57,9 @@ outputs:
                    wasm-relaxed-simd: float32 native or WebAssembly kernels, faster on large models
   --jacobian       compute gamma_k even for large models (skipped when T*B*H^3 > 1e9)
   --eigenvalues    with --json: every eigenvalue [re, im] of every W_hh gate block (the
-                   playground's complex-plane figure)`;
+                   playground's complex-plane figure)
+  --state-norms    with --json: stateNorm, ||h_t|| (over batch and units) at every step t of the
+                   forward pass (a residual cell's state grows; a tanh RNN's stays under sqrt(B*H))`;
 
 interface Analysis {
   label: string;
@@ -69,6 +72,7 @@ interface Analysis {
   jacobianSkipped?: string | undefined;
   heatmap: Float64Array | undefined;
   eigenvalues?: { layer: number; direction: string; gate: string; values: [number, number][] }[] | undefined;
+  stateNorm?: number[] | undefined;
   radius?: number | undefined;
   whh?: string | undefined;
 }
@@ -81,8 +85,10 @@ export async function gradientsCommand(args: string[]): Promise<number> {
     layers: { type: 'string' }, bidirectional: { type: 'boolean' }, 'forget-bias': { type: 'string' }, seed: { type: 'string' },
     json: { type: 'boolean' }, plot: { type: 'string' }, heatmap: { type: 'string' }, report: { type: 'string' },
     dtype: { type: 'string' }, jacobian: { type: 'boolean' }, backend: { type: 'string' }, eigenvalues: { type: 'boolean' },
+    'state-norms': { type: 'boolean' },
   });
   if (o.eigenvalues && !o.json) throw new UsageError('--eigenvalues adds the eigenvalues to the JSON output: give --json too');
+  if (o['state-norms'] && !o.json) throw new UsageError('--state-norms adds the state norms to the JSON output: give --json too');
   const backend = choiceOption(o.backend, '--backend', BACKENDS, 'js');
   if (backend !== 'js' && o.dtype === 'float64') throw new UsageError(`--dtype float64 runs on the js backend only; --backend ${backend} computes in float32`);
   const dtype = backend !== 'js' ? 'float32' : choiceOption(o.dtype, '--dtype', ['float64', 'float32'] as const, 'float64') as DType;
@@ -105,6 +111,7 @@ export async function gradientsCommand(args: string[]): Promise<number> {
     const input = readFlowInput(readSafetensors(o.input, '--input'), o.input, stack.config, dtype);
     analyses = [analyse(stack, input, describeCell(stack.config), wantHeatmap, o.jacobian === true)];
     if (o.eigenvalues) analyses[0]!.eigenvalues = gateEigenvalues(stack);
+    if (o['state-norms']) analyses[0]!.stateNorm = stateNorms(stack, input);
     source = o.model;
   } else {
     if (o.cell === undefined) throw new UsageError('expected --model and --input, or --cell with --hidden and --steps for a random model');
@@ -144,6 +151,7 @@ export async function gradientsCommand(args: string[]): Promise<number> {
         const a = analyse(stack, { x, T, B }, label, wantHeatmap, o.jacobian === true);
         a.radius = radius;
         if (o.eigenvalues) a.eigenvalues = gateEigenvalues(stack);
+        if (o['state-norms']) a.stateNorm = stateNorms(stack, { x, T, B });
         a.whh = cell === 'residual' ? undefined : whh;
         analyses.push(a);
       }
@@ -220,6 +228,7 @@ function seriesJson(a: Analysis, withDistance: boolean): Record<string, unknown>
     weights: a.weights,
     ...(a.jacobian ? { jacobian: a.jacobian } : {}),
     ...(a.eigenvalues ? { eigenvalues: a.eigenvalues } : {}),
+    ...(a.stateNorm ? { stateNorm: a.stateNorm } : {}),
     ...(a.jacobianSkipped ? { jacobian: null, jacobianSkipped: a.jacobianSkipped } : {}),
     ...(a.heatmap ? { heatmap: Array.from({ length: T }, (_, t) => Array.from(a.heatmap!.subarray(t * T, t * T + t + 1))) } : {}),
   };

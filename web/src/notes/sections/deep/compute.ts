@@ -61,8 +61,8 @@ export function computeWords(sample: string, known: readonly string[]): { words:
   return { words: words.length, known: words.filter((w) => set.has(w)).length };
 }
 
-/** The fixed part of both runs: minibatches of 16 × 20 characters, Adam at 0.01, no validation. */
-export const LM_FIXED = { batch: 32, steps: 20, lr: 0.01, sample: 100 } as const;
+/** The fixed part of both runs: minibatches of 32 × 20 characters, Adam at 0.03, no validation. */
+export const LM_FIXED = { batch: 32, steps: 20, lr: 0.03, sample: 100 } as const;
 
 /** Check the settings a page (or a hand-edited URL) may send. */
 export function checkLm(p: LmParams): void {

@@ -37,7 +37,7 @@ const tagger: FigureSpec<TaggerParams, TaggerResult> = {
   draw(plot, r) {
     const last = r.epochs.length - 1;
     drawLineChart(plot, {
-      title: t('deep.tagger.chartTitle'), xLabel: t('deep.tagger.x'), yLabel: t('deep.tagger.y'), yMin: 0.5, yMax: 1,
+      title: t('deep.tagger.chartTitle'), xLabel: t('deep.tagger.x'), yLabel: t('deep.tagger.y'), yMin: 0.5, yMax: 1, xTicks: epochTicks(r.epochs),
       series: [
         { label: t('deep.tagger.uni'), x: r.epochs, y: r.unidirectional, markers: true },
         { label: t('deep.tagger.bi'), x: r.epochs, y: r.bidirectional, markers: true },
@@ -67,7 +67,7 @@ const lm: FigureSpec<LmParams, LmResult> = {
     { kind: 'number', name: 'seed', label: 'deep.ctl.seed', min: 0, max: 1e6, step: 1 },
   ],
   presets: [
-    { label: 'deep.preset.early', params: { epochs: 2 } },
+    { label: 'deep.preset.early', params: { epochs: 1 } },
     { label: 'deep.preset.lstmLm', params: { cell: 'lstm' } },
   ],
   command: (p) => lmCommand(normLm(p)),
@@ -75,7 +75,7 @@ const lm: FigureSpec<LmParams, LmResult> = {
     const epochs = r.unidirectional.trainPerplexity.map((_, i) => i + 1);
     const uni = r.unidirectional.trainPerplexity.at(-1)!, bi = r.bidirectional.trainPerplexity.at(-1)!;
     drawLineChart(plot, {
-      title: t('deep.lm.chartTitle'), xLabel: t('deep.lm.x'), yLabel: t('deep.lm.y'), yLog: true,
+      title: t('deep.lm.chartTitle'), xLabel: t('deep.lm.x'), yLabel: t('deep.lm.y'), yLog: true, xTicks: epochTicks(epochs),
       series: [
         { label: t('deep.lm.uni'), x: epochs, y: r.unidirectional.trainPerplexity, markers: true },
         { label: t('deep.lm.bi'), x: epochs, y: r.bidirectional.trainPerplexity, markers: true },
@@ -107,6 +107,10 @@ const lm: FigureSpec<LmParams, LmResult> = {
 };
 
 const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+/** One tick per epoch: there is no epoch 1.5. */
+function epochTicks(epochs: number[]) {
+  return epochs.map((e) => ({ v: e, label: String(e) }));
+}
 
 const section: SectionSpec = {
   id: 'deep',
