@@ -51,7 +51,7 @@ interface Run {
 export async function taskCommand(args: string[]): Promise<number> {
   const [name, ...rest] = args;
   if (name === 'tagging') return taggingCommand(rest);
-  if (name === undefined || name.startsWith('-')) throw new UsageError(`expected a task first: ${TASKS.join(', ')} or tagging`);
+  if (name === undefined || name.startsWith('-')) throw new UsageError(`expected a task first: ${TASKS.join(' or ')}, or tagging`);
   const task = choiceOption(name, 'task', TASKS, 'adding') as TaskName;
   const o = parseOptions(rest, {
     cell: { type: 'string' }, steps: { type: 'string' }, hidden: { type: 'string' }, layers: { type: 'string' },

@@ -57,3 +57,16 @@ test('deep-lm = two recur train runs: the same perplexities and samples; the bid
   assert.ok(page.bidirectional.trainPerplexity.at(-1)! < page.unidirectional.trainPerplexity.at(-1)! / 2, JSON.stringify(page));
   assert.ok(page.unidirectional.sample.startsWith(page.prefix) && page.bidirectional.sample.startsWith(page.prefix));
 });
+
+test('recur task tagging: a bad setting is one clear line and exit 2, before any training', () => {
+  for (const [args, message] of [
+    [['--cell', 'lstmx'], /--cell: expected .*lstm.*gru.*rnn.*got "?lstmx/],
+    [['--hidden', '0'], /--hidden: expected an integer ≥ 1, got "0"/],
+    [['--epochs', '100'], /epochs: expected an integer in 1…50, got 100/],
+  ] as const) {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'recur.js'), 'task', 'tagging', ...args], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr.split('\n')[0]!, message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /); // no stack trace
+  }
+});

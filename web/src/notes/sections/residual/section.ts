@@ -62,7 +62,7 @@ const state: FigureSpec<ResidualParams, ResidualResult> = {
     const steps = r.distance; // t = 0…T−1
     const bound = Math.sqrt(q.hidden);
     drawLineChart(plot, {
-      title: t('residual.state.chartTitle'), xLabel: t('residual.state.x'), yLabel: t('residual.state.y'),
+      title: t('residual.state.chartTitle'), xLabel: t('residual.state.x'), yLabel: t('residual.state.y'), yLog: true,
       series: [
         { label: t('residual.rnn'), x: steps, y: r.rnn.stateNorm, width: 2.5 },
         { label: t('residual.res'), x: steps, y: r.residual.stateNorm, width: 2.5 },
