@@ -66,9 +66,9 @@ const state: FigureSpec<ResidualParams, ResidualResult> = {
       series: [
         { label: t('residual.rnn'), x: steps, y: r.rnn.stateNorm, width: 2.5 },
         { label: t('residual.res'), x: steps, y: r.residual.stateNorm, width: 2.5 },
-        { label: t('residual.state.linear', { h: q.hidden }), x: steps, y: steps.map((s) => (s + 1) * bound), dashed: true, color: '#999' },
+        { label: t('residual.state.linear'), x: steps, y: steps.map((s) => (s + 1) * bound), dashed: true, color: '#999' },
       ],
-      hlines: [{ y: bound, label: t('residual.state.bound', { h: q.hidden, b: num(bound) }) }],
+      hlines: [{ y: bound, label: t('residual.state.bound', { b: num(bound) }) }],
     });
     const T = q.steps;
     const last = { rnn: r.rnn.stateNorm[T - 1]!, res: r.residual.stateNorm[T - 1]! };
