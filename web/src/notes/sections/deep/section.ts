@@ -24,7 +24,7 @@ const tagger: FigureSpec<TaggerParams, TaggerResult> = {
   controls: [
     { kind: 'select', name: 'cell', label: 'deep.ctl.cell', options: cellOptions },
     { kind: 'select', name: 'hidden', label: 'deep.ctl.hidden', options: [4, 8, 16, 32].map((h) => ({ value: String(h), label: `deep.ctl.h${h}` })) },
-    { kind: 'range', name: 'epochs', label: 'deep.ctl.epochs', min: 1, max: 10, step: 1 },
+    { kind: 'range', name: 'epochs', label: 'deep.ctl.epochs', min: 1, max: 10, step: 1, digits: 0 },
     { kind: 'select', name: 'train', label: 'deep.ctl.train', options: [100, 300, 1000].map((n) => ({ value: String(n), label: `deep.ctl.n${n}` })) },
     { kind: 'number', name: 'seed', label: 'deep.ctl.seed', min: 0, max: 1e6, step: 1 },
   ],
@@ -62,7 +62,7 @@ const lm: FigureSpec<LmParams, LmResult> = {
   controls: [
     { kind: 'select', name: 'cell', label: 'deep.ctl.cell', options: cellOptions },
     { kind: 'select', name: 'hidden', label: 'deep.ctl.hidden', options: [16, 32, 64].map((h) => ({ value: String(h), label: `deep.ctl.h${h}` })) },
-    { kind: 'range', name: 'epochs', label: 'deep.ctl.epochs', min: 1, max: 10, step: 1 },
+    { kind: 'range', name: 'epochs', label: 'deep.ctl.epochs', min: 1, max: 10, step: 1, digits: 0 },
     { kind: 'select', name: 'chars', label: 'deep.ctl.chars', options: [5000, 10000, 20000].map((n) => ({ value: String(n), label: `deep.ctl.c${n}` })) },
     { kind: 'number', name: 'seed', label: 'deep.ctl.seed', min: 0, max: 1e6, step: 1 },
   ],
