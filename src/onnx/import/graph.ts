@@ -6,10 +6,12 @@
  * supported set is refused at once, in one line naming the node and its op type.
  */
 import { formatShape, RecurError } from '../../errors.js';
-import { decodeModel, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from '../proto.js';
+import { decodeModel, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto.js';
 import { graphToModel, type ImportedModel, type ToModelOptions } from './convert.js';
+import { MASK_OPS } from './mask-ops.js';
 import { MATH_OPS } from './math-ops.js';
 import { RECURRENT_OPS, recurrentSpec, runRecurrent } from './recurrent-op.js';
+import { runScan, scanSpec } from './scan-op.js';
 import { SHAPE_OPS, type OpFn } from './shape-ops.js';
 import { checkType, fromTensorProto, isIntType, makeValue, nodeLabel, type Value } from './values.js';
 
@@ -36,8 +38,10 @@ export interface OnnxValueInfo {
   readonly shape: readonly (number | string | undefined)[] | undefined;
 }
 
-const RUN: Record<string, OpFn> = { ...SHAPE_OPS, ...MATH_OPS };
+const RUN: Record<string, OpFn> = { ...SHAPE_OPS, ...MATH_OPS, ...MASK_OPS };
 for (const op of Object.keys(RECURRENT_OPS)) RUN[op] = (node, inputs, what) => runRecurrent(node, inputs, what);
+// Scan runs its body graph with the interpreter itself: OnnxGraph.runNodes calls runScan
+RUN.Scan = (_node, _inputs, what) => { throw new Error(`${what}: Scan is run by OnnxGraph.runNodes`); };
 
 /** Every op type recur imports. */
 export const SUPPORTED_OPS: readonly string[] = Object.keys(RUN).sort();
@@ -78,10 +82,15 @@ export class OnnxGraph {
   readonly initializers: ReadonlyMap<string, Value>;
   /** Names the model in messages. */
   readonly what: string;
+  /** The model's metadata_props (recur's own exports carry `recur.config`). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Each Scan body's initializers, read once. */
+  private readonly bodyConstants = new Map<GraphProto, Map<string, Value>>();
 
   /** A graph from a decoded model (use `importOnnx` for the bytes of a file). @internal */
   constructor(model: ModelProto, what = 'ONNX model') {
     this.what = what;
+    this.metadata = Object.fromEntries((model.metadata_props ?? []).map((p) => [p.key ?? '', p.value ?? '']));
     const g: GraphProto | undefined = model.graph;
     if (!g) throw new RecurError(`${what}: expected an ONNX model with a graph, got none`);
     const ops = (model.opset_import ?? []).filter((o) => !o.domain || o.domain === 'ai.onnx');
@@ -101,7 +110,14 @@ export class OnnxGraph {
   /** Every node is supported, with attributes recur honours, and reads only values computed before it. */
   private check(): void {
     const known = new Set<string>(['', ...this.initializers.keys(), ...this.inputs.map((v) => v.name)]);
-    for (const node of this.nodes) {
+    this.checkNodes(this.nodes, known);
+    for (const v of this.outputs) if (!known.has(v.name)) throw new RecurError(`${this.what}: output "${v.name}" is computed by no node`);
+  }
+
+  /** `checkNodes` over a list of nodes; `known` (the values computed so far) grows with their outputs.
+   *  A Scan's body is checked the same way, seeing the outer values, its initializers and its inputs. */
+  private checkNodes(nodes: readonly NodeProto[], known: Set<string>): void {
+    for (const node of nodes) {
       const label = `${this.what}: ${nodeLabel(node)}`;
       if (node.domain && node.domain !== 'ai.onnx') throw new RecurError(`${label}: operator domain "${node.domain}" is not ONNX's default domain; recur cannot import it`);
       if (!RUN[node.op_type]) throw new RecurError(`${label}: recur does not import this operator (it imports ${SUPPORTED_OPS.join(', ')})`);
@@ -112,9 +128,24 @@ export class OnnxGraph {
       for (const name of node.input ?? []) {
         if (!known.has(name)) throw new RecurError(`${label}: input "${name}" is not computed before this node (is the graph sorted?)`);
       }
+      if (node.op_type === 'Scan') {
+        const { body } = scanSpec(node, label);
+        const inner = new Set([...known, ...this.constantsOf(body, label).keys(), ...(body.input ?? []).map((v) => v.name)]);
+        this.checkNodes(body.node ?? [], inner);
+        for (const v of body.output ?? []) if (!inner.has(v.name)) throw new RecurError(`${label}: body output "${v.name}" is computed by no node`);
+      }
       for (const name of node.output ?? []) known.add(name);
     }
-    for (const v of this.outputs) if (!known.has(v.name)) throw new RecurError(`${this.what}: output "${v.name}" is computed by no node`);
+  }
+
+  /** A Scan body's initializers as values (read once). */
+  private constantsOf(body: GraphProto, label: string): Map<string, Value> {
+    let c = this.bodyConstants.get(body);
+    if (!c) {
+      c = new Map((body.initializer ?? []).map((t: TensorProto) => [t.name ?? '', fromTensorProto(t, `${label}: body initializer "${t.name}"`)]));
+      this.bodyConstants.set(body, c);
+    }
+    return c;
   }
 
   /** The outputs for the given inputs (by name; integer inputs such as token ids as numbers or
@@ -145,17 +176,33 @@ export class OnnxGraph {
       if (!this.inputs.some((v) => v.name === name)) throw new RecurError(`${this.what}: no input named "${name}"; the inputs are ${this.inputs.map((v) => v.name).join(', ')}`);
     }
     for (const info of this.inputs) env.set(info.name, this.feed(info, feeds[info.name]));
-    for (const node of this.nodes) {
+    this.runNodes(this.nodes, env);
+    return env;
+  }
+
+  /** Run `nodes` in order, adding their outputs to `env`; a Scan runs its body through this again. */
+  private runNodes(nodes: readonly NodeProto[], env: Map<string, Value>): void {
+    for (const node of nodes) {
       const inputs = (node.input ?? []).map((n) => (n === '' ? undefined : env.get(n)!));
       const label = `${this.what}: ${nodeLabel(node)}`;
-      const outs = RUN[node.op_type]!(node, inputs, label);
+      const outs = node.op_type === 'Scan'
+        ? runScan(node, inputs, label, (body, values) => this.runBody(body, values, env, label))
+        : RUN[node.op_type]!(node, inputs, label);
       (node.output ?? []).forEach((name, k) => {
         if (name === '') return;
         if (!outs[k]) throw new RecurError(`${label}: gives ${outs.length} output${outs.length === 1 ? '' : 's'}, but the graph names output ${k + 1} ${JSON.stringify(name)}`);
         env.set(name, outs[k]!);
       });
     }
-    return env;
+  }
+
+  /** One run of a Scan body: the outer values, its initializers and `values` as its inputs; its outputs. */
+  private runBody(body: GraphProto, values: readonly Value[], outer: ReadonlyMap<string, Value>, label: string): Value[] {
+    const env = new Map(outer);
+    for (const [k, v] of this.constantsOf(body, label)) env.set(k, v);
+    (body.input ?? []).forEach((v, i) => env.set(v.name, values[i]!));
+    this.runNodes(body.node ?? [], env);
+    return (body.output ?? []).map((v) => env.get(v.name)!);
   }
 
   /** A given input as a value, checked against the declared type, rank and fixed sizes. */

@@ -1,7 +1,7 @@
 /**
  * @module onnx/import/math-ops
  * The head's operators with ONNX's semantics: Gemm and MatMul (nn.Linear on rows and on every
- * step), broadcasting Add/Sub/Mul/Div, the activations Relu/Tanh/Sigmoid, Softmax/LogSoftmax
+ * step), broadcasting Add/Sub/Mul/Div, the activations Relu/Tanh/Sigmoid, Exp and Log, Softmax/LogSoftmax
  * over one axis (opset ≥ 13), and ReduceMean/Max/Sum (a mean or max over time).
  */
 import { formatShape, RecurError } from '../../errors.js';
@@ -161,6 +161,7 @@ export const MATH_OPS: Record<string, OpFn> = {
   Gemm: gemm, MatMul: matmul,
   Add: binary((x, y) => x + y), Sub: binary((x, y) => x - y), Mul: binary((x, y) => x * y), Div: binary((x, y) => x / y, Math.trunc),
   Relu: unary((x) => (x > 0 ? x : 0)), Tanh: unary(Math.tanh), Sigmoid: unary((x) => 1 / (1 + Math.exp(-x))),
+  Exp: unary(Math.exp), Log: unary(Math.log),
   Softmax: softmax(false), LogSoftmax: softmax(true),
   ReduceMean: reduceOp('mean'), ReduceMax: reduceOp('max'), ReduceSum: reduceOp('sum'),
 };

@@ -12,7 +12,7 @@
  *   sequence_lens (B)   initial_h, initial_c (D,B,H) [layout 1: (B,D,H)]
  *   Y (T,D,B,H) [layout 1: (B,T,D,H)], zero after each row's length   Y_h, Y_c (D,B,H) [(B,D,H)]
  *
- * What recur cannot honour (other activations, their alpha/beta, clip, input_forget, peepholes) is
+ * What recur cannot honour (other activations, alpha/beta other than Affine's identity, clip, input_forget, peepholes) is
  * refused when the model is imported, naming the node.
  */
 import type { CellKind } from '../../cells/index.js';
@@ -34,7 +34,7 @@ const DEFAULT_ACTIVATIONS: Record<string, string[]> = { RNN: ['Tanh'], GRU: ['Si
 export interface RecurrentNodeSpec {
   readonly cell: CellKind;
   readonly direction: 'forward' | 'reverse' | 'bidirectional';
-  readonly nonlinearity: 'tanh' | 'relu';
+  readonly nonlinearity: 'tanh' | 'relu' | 'identity';
   readonly resetAfter: boolean;
   readonly layout: 0 | 1;
   readonly hiddenSize: number | undefined;
@@ -48,7 +48,13 @@ export function recurrentSpec(node: NodeProto, what: string): RecurrentNodeSpec 
   const direction = stringAttr(node, 'direction', 'forward');
   if (direction !== 'forward' && direction !== 'reverse' && direction !== 'bidirectional') refuse(`direction ${JSON.stringify(direction)} is none of forward, reverse, bidirectional`);
   const D = direction === 'bidirectional' ? 2 : 1;
-  for (const name of ['clip', 'activation_alpha', 'activation_beta']) if (attr(node, name)) refuse(`has attribute "${name}"`);
+  if (attr(node, 'clip')) refuse('has attribute "clip"');
+  // the identity is RNN's Affine with α = 1, β = 0 (as recur's export writes it); other α, β are refused
+  const affine = op === 'RNN' && (stringsAttr(node, 'activations') ?? []).some((a) => a === 'Affine');
+  const alpha = attr(node, 'activation_alpha')?.floats, beta = attr(node, 'activation_beta')?.floats;
+  const identity = affine && alpha !== undefined && alpha.length === D && alpha.every((v) => v === 1) && (beta ?? []).every((v) => v === 0)
+    && (beta === undefined || beta.length === D);
+  for (const name of ['activation_alpha', 'activation_beta']) if (attr(node, name) && !identity) refuse(`has attribute "${name}"`);
   if (op === 'LSTM' && intAttr(node, 'input_forget', 0) !== 0) refuse('has input_forget = 1 (coupled input and forget gates)');
   if (op === 'LSTM' && (node.input?.[7] ?? '') !== '') refuse(`has peephole weights (input P "${node.input![7]}")`);
   const layout = intAttr(node, 'layout', 0);
@@ -56,15 +62,16 @@ export function recurrentSpec(node: NodeProto, what: string): RecurrentNodeSpec 
   const lbr = intAttr(node, 'linear_before_reset', 0);
   if (op === 'GRU' && lbr !== 0 && lbr !== 1) refuse(`linear_before_reset ${lbr} is neither 0 nor 1`);
   const given = stringsAttr(node, 'activations');
-  let nonlinearity: 'tanh' | 'relu' = 'tanh';
+  let nonlinearity: 'tanh' | 'relu' | 'identity' = 'tanh';
   if (given) {
     const per = given.length / D;
     const dirs = Array.from({ length: D }, (_, d) => given.slice(d * per, (d + 1) * per).join(','));
-    const ok = (s: string) => (op === 'RNN' ? s === 'Tanh' || s === 'Relu' : s === DEFAULT_ACTIVATIONS[op]!.join(','));
+    const ok = (s: string) => (op === 'RNN' ? s === 'Tanh' || s === 'Relu' || (s === 'Affine' && identity) : s === DEFAULT_ACTIVATIONS[op]!.join(','));
     if (!Number.isInteger(per) || dirs.some((s) => !ok(s)) || dirs.some((s) => s !== dirs[0])) {
-      refuse(`has activations [${given.map((a) => (/^\w+$/.test(a) ? a : JSON.stringify(a))).join(', ')}]; recur computes ${op === 'RNN' ? 'Tanh or Relu' : `[${DEFAULT_ACTIVATIONS[op]!.join(', ')}]`}, the same in both directions`);
+      refuse(`has activations [${given.map((a) => (/^\w+$/.test(a) ? a : JSON.stringify(a))).join(', ')}]; recur computes ${op === 'RNN' ? 'Tanh, Relu or Affine (α = 1, β = 0)' : `[${DEFAULT_ACTIVATIONS[op]!.join(', ')}]`}, the same in both directions`);
     }
     if (op === 'RNN' && dirs[0] === 'Relu') nonlinearity = 'relu';
+    if (op === 'RNN' && dirs[0] === 'Affine') nonlinearity = 'identity';
   }
   const h = attr(node, 'hidden_size');
   return { cell, direction: direction as RecurrentNodeSpec['direction'], nonlinearity, resetAfter: op === 'GRU' && lbr === 1,
