@@ -14,6 +14,7 @@ import { Model, sequential } from '../../nn/model.js';
 import type { LayerInput } from '../../nn/types.js';
 import { Rng } from '../../tensor/rng.js';
 import { planChain, type PlannedLayer } from './chain.js';
+import { ownExportToModel, RECUR_CONFIG_KEY } from './own.js';
 import type { OnnxGraph, OnnxTensor, OnnxValueInfo } from './graph.js';
 import { RECURRENT_OPS, recurParams } from './recurrent-op.js';
 import { isIntType, type Value } from './values.js';
@@ -56,6 +57,9 @@ function modelInputs(graph: OnnxGraph): { data: OnnxValueInfo; lengths: OnnxValu
 
 /** The graph as a recur Model, checked against the graph; a RecurError when it is no chain of recur layers. */
 export function graphToModel(graph: OnnxGraph, options: ToModelOptions = {}): ImportedModel {
+  // recur's own export: the same model, from its config and its initializers
+  const own = graph.metadata[RECUR_CONFIG_KEY];
+  if (own !== undefined) return ownExportToModel(graph, own, options);
   const what = graph.what;
   const { data: input, lengths } = modelInputs(graph);
   if (graph.outputs.length === 0) throw new RecurError(`${what}: the graph has no output`);
