@@ -8,7 +8,7 @@
 import { formatShape, RecurError } from '../../errors.js';
 import { decodeModel, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto.js';
 import { graphToModel, type ImportedModel, type ToModelOptions } from './convert.js';
-import { MASK_OPS } from './mask-ops.js';
+import { checkMaskNode, MASK_OPS } from './mask-ops.js';
 import { MATH_OPS } from './math-ops.js';
 import { RECURRENT_OPS, recurrentSpec, runRecurrent } from './recurrent-op.js';
 import { runScan, scanSpec } from './scan-op.js';
@@ -122,6 +122,7 @@ export class OnnxGraph {
       if (node.domain && node.domain !== 'ai.onnx') throw new RecurError(`${label}: operator domain "${node.domain}" is not ONNX's default domain; recur cannot import it`);
       if (!RUN[node.op_type]) throw new RecurError(`${label}: recur does not import this operator (it imports ${SUPPORTED_OPS.join(', ')})`);
       if (RECURRENT_OPS[node.op_type]) recurrentSpec(node, label);
+      checkMaskNode(node, label);
       if ((node.op_type === 'Softmax' || node.op_type === 'LogSoftmax') && this.opset < 13) {
         throw new RecurError(`${label}: opset ${this.opset} flattens its input before ${node.op_type}; recur imports it from opset 13 on`);
       }

@@ -9,6 +9,7 @@
  *   Pad               constant mode, pads [begin…, end…] (negative pads crop)
  */
 import { formatShape, RecurError } from '../../errors.js';
+import type { NodeProto } from '../proto.js';
 import { elementCount } from '../tensors.js';
 import { need, type OpFn } from './shape-ops.js';
 import { broadcastIndex, broadcastShapes, checkElements, intAttr, makeValue, stridesOf, stringAttr } from './values.js';
@@ -93,11 +94,16 @@ const gatherND: OpFn = (node, inputs, what) => {
   return [makeValue(data.type, shape, out)];
 };
 
+/** The attributes recur honours, checked when the graph is read: Pad in "constant" mode only. */
+export function checkMaskNode(node: NodeProto, what: string): void {
+  const mode = node.op_type === 'Pad' ? stringAttr(node, 'mode', 'constant') : 'constant';
+  if (mode !== 'constant') throw new RecurError(`${what}: mode ${JSON.stringify(mode)}; recur imports Pad in "constant" mode only`);
+}
+
 /** Pad in constant mode: out[i] = x[i − begin] inside x, else the constant (default 0). */
 const pad: OpFn = (node, inputs, what) => {
   const x = need(inputs, 0, what);
-  const mode = stringAttr(node, 'mode', 'constant');
-  if (mode !== 'constant') throw new RecurError(`${what}: mode "${mode}"; recur imports Pad in "constant" mode only`);
+  checkMaskNode(node, what);
   if (inputs[3]) throw new RecurError(`${what}: an axes input (opset 18); recur imports Pad with pads for every axis`);
   const pads = Array.from(need(inputs, 1, what).data);
   const r = x.shape.length;
