@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseSafetensors, serializeSafetensors, tensorToFloat64, type TensorToWrite } from '../src/format/safetensors.js';
 import { jsKernels } from '../src/kernels/js/index.js';
-import { loadModel } from '../src/nn/model-file.js';
+import { linear, recurrent, reduce } from '../src/nn/factories.js';
+import { loadModel, saveModel } from '../src/nn/model-file.js';
+import { sequential } from '../src/nn/model.js';
 import { decodeTensor, encodeModel } from '../src/onnx/proto.js';
 import { readFloats } from '../src/onnx/tensors.js';
 import { ROOT } from './helpers.js';
@@ -110,4 +112,22 @@ test('recur run-onnx reads ONNX test data (.pb) and matches the expected output'
   // the same input twice is a mistake
   assertRefused(recur('run-onnx', '--model', join(node, 'model.onnx'), ...inputs, '--input', join(set, 'input_0.pb'), '--out', 'twice.safetensors'),
     'run-onnx', 1, /input_0\.pb: tensor "X" is given twice$/, 'twice.safetensors');
+});
+
+test('recur export then recur import gives back the same model (config, parameters, forward)', () => {
+  // a bidirectional residual cell (a Scan per direction), the last valid step (GatherND) and a linear head
+  const model = sequential([recurrent({ cell: 'residual', residual: 'xh', nonlinearity: 'tanh', hiddenSize: 3, numLayers: 2, bidirectional: true }),
+                            reduce('last'), linear({ outputSize: 2, activation: 'tanh' })], { inputSize: 2, kernels: jsKernels('float32'), seed: 4 });
+  writeFileSync(join(dir, 'orig.safetensors'), saveModel(model));
+  const ex = recur('export', '--onnx', 'back.onnx', '--checkpoint', 'orig.safetensors');
+  assert.equal(ex.status, 0, ex.stderr);
+  const im = recur('import', '--onnx', 'back.onnx', '--out', 'back.safetensors');
+  assert.equal(im.status, 0, im.stderr);
+  assert.match(im.stdout, /^back\.safetensors: residual\(H=3, layers=2, bidirectional, sequence\) → last step → linear\(6 → 2, tanh\)\n/);
+  assert.match(im.stdout, /input "input" time-major \(T, B, …\); lengths "lengths"/);
+  const back = loadModel(readFileSync(join(dir, 'back.safetensors')), jsKernels('float32'));
+  assert.deepEqual(back.config, model.config);
+  assert.equal(maxAbsDiff(back.params.data, model.params.data), 0);
+  const x = { data: Float32Array.from({ length: 4 * 3 * 2 }, (_, i) => Math.sin(i)), shape: [4, 3, 2], lengths: Int32Array.of(4, 1, 3) };
+  assert.ok(maxAbsDiff(back.eval().forward(x as never).data, Float64Array.from(model.eval().forward(x as never).data)) <= 1e-6);
 });

@@ -68,7 +68,8 @@ export async function importCommand(args: string[]): Promise<number> {
     'onnx.batchFirst': String(imported.batchFirst), ...(imported.lengths ? { 'onnx.lengths': imported.lengths } : {}),
   });
   writeAtomic(out, bytes, '--out');
-  const layers = (imported.model.config as { layers?: LayerConfig[] }).layers ?? [];
+  const root = imported.model.config;
+  const layers = root.type === 'sequential' ? root.layers : [root]; // a bare stack is its one layer
   process.stdout.write(`${out}: ${layers.map(describe).join(' → ')}\n`);
   process.stdout.write(`input "${imported.input}" ${imported.batchFirst ? 'batch-first (B, T, …): model.forward(x, { batchFirst: true })' : 'time-major (T, B, …)'}; `
     + `${imported.lengths ? `lengths "${imported.lengths}" (each row's, as the input's lengths); ` : ''}`
