@@ -1,5 +1,6 @@
 // Forecasters as their one-step (open-loop) predictor in the data's units: ONNX Runtime's ŷ_t from
-// y_past and x against recur's predictOpen, for every kind (AR, NARX, TDNN, RNN, GRU, LSTM).
+// y_past and x against recur's predictOpen, for every kind (AR, NARX, TDNN, RNN, GRU, LSTM); recur's
+// own interpreter (importOnnx(...).run) on the same graph against ONNX Runtime.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RecurError } from '../../errors.js';
@@ -8,6 +9,7 @@ import { Rng } from '../../tensor/rng.js';
 import { ArModel } from '../../timeseries/ar.js';
 import { Forecaster, type ForecasterConfig } from '../../timeseries/forecaster.js';
 import type { SeqConfig } from '../../timeseries/seq.js';
+import { importOnnx } from '../import/index.js';
 import { exportOnnx } from './index.js';
 import { floatInput, runOnnx } from '../../../test/onnx-run.js';
 
@@ -40,7 +42,11 @@ async function onnxPredictions(f: Forecaster, y: Float64Array, x: Float64Array |
   const feeds: Record<string, ReturnType<typeof floatInput>> = {};
   if (P > 0) feeds.y_past = floatInput(ts.flatMap((t) => Array.from(y.subarray(t - P, t))), [ts.length, P]);
   if (Q > 0) feeds.x = floatInput(ts.flatMap((t) => Array.from(x!.subarray((t - Q + 1) * m, (t + 1) * m))), [ts.length, Q, m]);
-  return (await runOnnx(bytes, feeds)).y_next!;
+  const want = (await runOnnx(bytes, feeds)).y_next!;
+  // recur's own interpreter runs the same graph (Pad, Log, Exp, the recurrent nodes) as ONNX Runtime
+  const mine = importOnnx(bytes).run(Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, { data: t.data as Float32Array, shape: t.dims }])));
+  want.forEach((v, i) => assert.ok(Math.abs(mine.y_next!.data[i]! - v) <= 1e-5 * Math.max(1, Math.abs(v)), `graph.run ${mine.y_next!.data[i]} vs ONNX Runtime ${v}`));
+  return want;
 }
 
 const cases: { name: string; make: () => Forecaster; P: number; Q: number }[] = [
