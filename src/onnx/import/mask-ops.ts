@@ -11,6 +11,7 @@
 import { formatShape, RecurError } from '../../errors.js';
 import type { NodeProto } from '../proto.js';
 import { elementCount } from '../tensors.js';
+import { binary } from './math-ops.js';
 import { need, type OpFn } from './shape-ops.js';
 import { broadcastIndex, broadcastShapes, checkElements, intAttr, makeValue, stridesOf, stringAttr } from './values.js';
 
@@ -18,17 +19,7 @@ import { broadcastIndex, broadcastShapes, checkElements, intAttr, makeValue, str
 const BOOL = 9;
 
 /** An elementwise comparison with numpy broadcasting; the result is bool (1 or 0). */
-function compare(f: (x: number, y: number) => boolean): OpFn {
-  return (_node, inputs, what) => {
-    const a = need(inputs, 0, what);
-    const b = need(inputs, 1, what);
-    const shape = broadcastShapes(a.shape, b.shape, what);
-    checkElements(shape, what);
-    const ai = broadcastIndex(a.shape, shape);
-    const bi = broadcastIndex(b.shape, shape);
-    return [makeValue(BOOL, shape, Float64Array.from(ai, (i, k) => Number(f(a.data[i]!, b.data[bi[k]!]!))))];
-  };
-}
+const compare = (f: (x: number, y: number) => boolean): OpFn => binary((x, y) => Number(f(x, y)), undefined, BOOL);
 
 /** out = cond ? x : y, the three broadcast to one shape; the type is x's. */
 const where: OpFn = (_node, inputs, what) => {

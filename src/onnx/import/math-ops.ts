@@ -68,8 +68,11 @@ const matmul: OpFn = (_node, inputs, what) => {
   return [makeValue(a.type, shape, out)];
 };
 
-/** An elementwise operator with numpy broadcasting; `intRound` rounds its integer results (Div). */
-function binary(f: (x: number, y: number) => number, intRound?: (v: number) => number): OpFn {
+/**
+ * An elementwise operator with numpy broadcasting; `intRound` rounds its integer results (Div);
+ * the result has the type `resultType` (a comparison's BOOL), else the first input's.
+ */
+export function binary(f: (x: number, y: number) => number, intRound?: (v: number) => number, resultType?: number): OpFn {
   return (_node, inputs, what) => {
     const a = need(inputs, 0, what);
     const b = need(inputs, 1, what);
@@ -80,7 +83,7 @@ function binary(f: (x: number, y: number) => number, intRound?: (v: number) => n
     const out = new Float64Array(ai.length);
     for (let k = 0; k < out.length; k++) out[k] = f(a.data[ai[k]!]!, b.data[bi[k]!]!);
     if (intRound && isIntType(a.type)) for (let k = 0; k < out.length; k++) out[k] = intRound(out[k]!);
-    return [makeValue(a.type, shape, out)];
+    return [makeValue(resultType ?? a.type, shape, out)];
   };
 }
 
