@@ -31,6 +31,7 @@ import { globalNorm } from '../train/clip.js';
 import { checkStep, crossEntropyLimit, DivergedError, squaredErrorLimit } from '../train/guard.js';
 import { trainLoopSync, type TrainTask } from '../train/loop.js';
 import type { OptimizerKind } from '../train/optim.js';
+import { gradientNorms } from './gradient-flow.js';
 import { parameterNorms } from './param-norms.js';
 import { cellConfig, describeCell, initRecurrentWeights, type CellName, type WhhInit } from './random-model.js';
 
@@ -122,6 +123,18 @@ export interface TaskOptions {
   valSize: number;
   seed: number;
   stopWhenSolved: boolean;
+  /** Measure the gradient flow (analysis/gradient-flow) of the model being trained, on the validation
+   *  inputs: before the first step, at every evaluation whose step is a multiple of this, and at the
+   *  budget's last step. 0 or undefined: off. */
+  flowEvery?: number | undefined;
+}
+
+/** The gradient flow of the model under training at one step: ‖∂L/∂h_{S−1−d}‖ for L = Σ h_{S−1}
+ *  (top layer, summed over the validation sequences and units), d = 0 … S−1 (S = T, or T + 20 for copy). */
+export interface TaskFlow {
+  step: number;
+  gradNorm: number[];
+  rate: number | null;        // the per-step factor (exp of the fitted log slope)
 }
 
 export interface TaskLog {
@@ -136,6 +149,7 @@ export interface TaskLog {
   paramGradNorms: Record<string, number>; // at the logged step, before clipping
   solved: boolean;
   seconds: number;
+  flow?: TaskFlow | undefined; // with flowEvery: the gradient flow measured at this evaluation
 }
 
 export interface TaskResult {
@@ -154,6 +168,8 @@ export interface TaskResult {
   history: TaskLog[];
   /** Every step's training loss and global gradient norms (before/after clipping). */
   curves: { loss: number[]; gradNorm: number[]; gradNormClipped: number[] };
+  /** With flowEvery: the gradient flow before training (step 0) and at the measured evaluations. */
+  flow: TaskFlow[];
 }
 
 interface Model {
@@ -203,8 +219,15 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
   const result: TaskResult = {
     label: `${describeCell(model.stack.config)}`, options: o, config: model.stack.config, baseline,
     solved: false, solvedAt: null, diverged: null, steps: 0, finalValLoss: NaN, bestValLoss: Infinity,
-    finalValAccuracy: null, seconds: 0, history: [], curves: { loss: [], gradNorm: [], gradNormClipped: [] },
+    finalValAccuracy: null, seconds: 0, history: [], curves: { loss: [], gradNorm: [], gradNormClipped: [] }, flow: [],
   };
+  const flowAt = (step: number): TaskFlow | undefined => {
+    if (!o.flowEvery || (step % o.flowEvery !== 0 && step !== o.budget)) return undefined;
+    const flow = measureFlow(o, model, val, step);
+    result.flow.push(flow);
+    return flow;
+  };
+  flowAt(0);
   const buffers = taskBuffers(o, model, k);
   // diverged (train/guard): adding, 10 × the MSE of predicting 0, E[(u₁ + u₂)²] = 7/6; copy, 10 × ln 9
   const limit = o.task === 'adding' ? squaredErrorLimit(7 / 6) : crossEntropyLimit(COPY_OUTPUTS);
@@ -225,6 +248,10 @@ export function trainTask(o: TaskOptions, k: Kernels, onLog?: (log: TaskLog, res
     inspectGradients: (params) => { if ((result.steps + 1) % o.evalEvery === 0 || result.steps + 1 === o.budget) since.norms = parameterNorms(params); },
     validate: () => {
       const log = recordEvaluation(o, evaluate(o, model, val, k), result, since, started);
+      // after the step's update and before the next step zeroes the gradients: the measurement's
+      // backward pass writes into params.grad, which no update reads
+      const flow = flowAt(result.steps);
+      if (flow) log.flow = flow;
       onLog?.(log, result);
       if (checkStep(log.valLoss, undefined, limit)) { result.diverged = result.steps; stop = true; }
       if (log.solved && o.stopWhenSolved) stop = true;
@@ -331,6 +358,13 @@ function trainStep(o: TaskOptions, m: Model, batch: AddingBatch | CopyBatch, buf
   return loss;
 }
 
+/** The gradient flow of the model as it is now, on the validation inputs (the evaluation stack). */
+function measureFlow(o: TaskOptions, m: Model, val: AddingBatch | CopyBatch, step: number): TaskFlow {
+  const S = o.task === 'adding' ? o.T : (val as CopyBatch).steps;
+  const g = gradientNorms(m.evalStack, { x: val.x, T: S, B: o.valSize });
+  return { step, gradNorm: g.gradNorm, rate: g.rate };
+}
+
 /** The validation loss (and, for copy, the fraction of copied symbols right). */
 function evaluate(o: TaskOptions, m: Model, val: AddingBatch | CopyBatch, k: Kernels): Evaluation {
   const B = o.valSize;
@@ -371,6 +405,7 @@ function checkOptions(o: TaskOptions): void {
   pos(o.budget, 'budget');
   pos(o.evalEvery, 'eval-every');
   pos(o.valSize, 'val-size');
+  if (o.flowEvery !== undefined && o.flowEvery !== 0) pos(o.flowEvery, 'flow-every');
   if (o.task === 'adding' && o.T < 2) throw new RecurError(`adding problem: expected --steps ≥ 2 (one marker in each half), got ${o.T}`);
   if (!(o.lr > 0) || !Number.isFinite(o.lr)) throw new RecurError(`lr: expected a number > 0, got ${o.lr}`);
   if (!(o.clip >= 0) || !Number.isFinite(o.clip)) throw new RecurError(`clip: expected a number ≥ 0 (0 = off), got ${o.clip}`);

@@ -37,6 +37,9 @@ ${TAGGING_USAGE}
   --clip θ       global-norm clipping threshold, 0 = off (default 1); comma list allowed
   --budget N     training steps at most (default 2000);  --eval-every N (default 100)
   --val-size N   validation sequences (default 256);  --seed S (default 0)
+  --flow-every N measure the gradient flow ‖∂L/∂h_{T−1−d}‖ (L = Σ h_{T−1}, as recur gradients) of the model
+                 being trained, on the validation inputs: at step 0, every N steps (at evaluations) and at
+                 the budget's end; --json adds it to the eval lines and all of it to the run's end line
   --keep-going   train the whole budget even once solved (default: stop when solved)
   --backend      ${BACKENDS.join(', ')} (default auto)
   --json         one JSON object per line: every evaluation, then a summary
@@ -58,7 +61,7 @@ export async function taskCommand(args: string[]): Promise<number> {
     activation: { type: 'string' }, whh: { type: 'string' }, radius: { type: 'string' }, 'forget-bias': { type: 'string' },
     batch: { type: 'string' }, lr: { type: 'string' }, optimizer: { type: 'string' }, clip: { type: 'string' },
     budget: { type: 'string' }, 'eval-every': { type: 'string' }, 'val-size': { type: 'string' }, seed: { type: 'string' },
-    'keep-going': { type: 'boolean' }, ...BACKEND_OPTIONS,
+    'keep-going': { type: 'boolean' }, 'flow-every': { type: 'string' }, ...BACKEND_OPTIONS,
     json: { type: 'boolean' }, plot: { type: 'string' }, report: { type: 'string' },
   });
   if (o.cell === undefined) throw new UsageError(`missing --cell (${CELL_NAMES.join(', ')})`);
@@ -83,7 +86,11 @@ export async function taskCommand(args: string[]): Promise<number> {
     valSize: intOption(o['val-size'], '--val-size', 256),
     seed: intOption(o.seed, '--seed', 0, 0),
     stopWhenSolved: o['keep-going'] !== true,
+    flowEvery: intOption(o['flow-every'], '--flow-every', 0, 0),
   };
+  if (base.flowEvery > 0 && base.flowEvery % base.evalEvery !== 0) {
+    throw new UsageError(`--flow-every: expected a multiple of --eval-every (${base.evalEvery}): the flow is measured at evaluations, got ${base.flowEvery}`);
+  }
   // parameters with gradients and Adam's moments, and the activations of the larger batch, before allocating
   const S = Math.max(...Ts) + 20;
   checkSize(4 * 4 * base.layers * base.hidden * (base.hidden + 12) + 6 * S * Math.max(base.batch, base.valSize) * base.hidden * base.layers,
@@ -114,8 +121,8 @@ export async function taskCommand(args: string[]): Promise<number> {
             `  ‖g‖ ${fmt(log.gradNorm)}${clip > 0 ? ` → ${fmt(log.gradNormClipped)}` : ''}${log.solved ? '  solved' : ''}`);
         });
         runs.push({ result, label });
-        if (json) out(JSON.stringify({ event: 'end', run: label, ...endJson(result) }));
-        else out(`  ${verdict(result)}`);
+        if (json) out(JSON.stringify({ event: 'end', run: label, ...endJson(result), ...(result.flow.length > 0 ? { flow: result.flow } : {}) }));
+        else out(`  ${verdict(result)}${flowText(result)}`);
       }
     }
   }
@@ -134,6 +141,12 @@ function endJson(r: TaskResult): Record<string, unknown> {
     steps: r.steps, finalValLoss: r.finalValLoss, bestValLoss: r.bestValLoss, finalValAccuracy: r.finalValAccuracy,
     baseline: r.baseline, seconds: Math.round(r.seconds * 10) / 10,
   };
+}
+
+/** With --flow-every, in words: how much of the gradient reaches the first step at each measurement. */
+function flowText(r: TaskResult): string {
+  return r.flow.map((f) => `\n  gradient flow at step ${f.step}: ‖∂L/∂h_0‖/‖∂L/∂h_${f.gradNorm.length - 1}‖ = ` +
+    `${fmt(f.gradNorm[f.gradNorm.length - 1]! / f.gradNorm[0]!)}, ×${f.rate === null ? '—' : f.rate.toFixed(3)} per step`).join('');
 }
 
 function verdict(r: TaskResult): string {
