@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { computeGates, computeLinear, gatesCommand, linearCommand, type LinearParams } from '../../web/src/notes/sections/vanishing/compute.js';
+import { computeGates, computeLinear, computeTrained, gatesCommand, linearCommand, trainedCommand, type LinearParams } from '../../web/src/notes/sections/vanishing/compute.js';
 import { recurJson, ROOT } from './harness.js';
 
 const sortEig = (v: [number, number][]) => [...v].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
@@ -61,3 +61,46 @@ test('untrained LSTM: the gradient falls per step at about σ(b_f), the share of
   // the tanh RNN does not depend on the LSTM's bias
   assert.deepEqual(computeGates({ forgetBias: 0, seed: 0 }).series[0]!.gradNorm, computeGates({ forgetBias: 2, seed: 0 }).series[0]!.gradNorm);
 });
+
+test(`vanishing-trained = ${trainedCommand({ steps: 20, forgetBias: 0, seed: 0 })}`, () => {
+  const p = { steps: 20, forgetBias: 0, seed: 0 };
+  const page = computeTrained(p);
+  const lines = recurJsonLines(trainedCommand(p));
+  for (const run of page.runs) {
+    const evals = lines.filter((l) => l.event === 'eval' && l.run === run.cell);
+    const end = lines.find((l) => l.event === 'end' && l.run === run.cell)!;
+    assert.deepEqual(run.step, evals.map((l) => l.step), run.cell);
+    assert.deepEqual(run.valLoss, evals.map((l) => l.valLoss), run.cell);
+    assert.deepEqual(run.flow, end.flow, run.cell);
+    // the eval lines carry the flow measured there: at 200 and 400
+    assert.deepEqual(evals.filter((l) => l.flow !== undefined).map((l) => (l.flow as { step: number }).step), [200, 400]);
+    assert.deepEqual(run.flow.map((f) => f.step), [0, 200, 400]);
+    run.flow.forEach((f) => assert.equal(f.gradNorm.length, 20));
+  }
+  // what the figure says: the LSTM learns and its gradient from 19 steps back grows; the RNN's stays tiny
+  const [rnn, lstm] = page.runs;
+  const reach = (f: { gradNorm: number[] }) => f.gradNorm[19]! / f.gradNorm[0]!;
+  assert.ok(lstm.finalValLoss < 0.02 && rnn.finalValLoss > 0.15, `LSTM ${lstm.finalValLoss}, RNN ${rnn.finalValLoss}`);
+  assert.ok(reach(lstm.flow[2]!) > 10 * reach(lstm.flow[0]!), `LSTM ${reach(lstm.flow[0]!)} → ${reach(lstm.flow[2]!)}`);
+  assert.ok(reach(lstm.flow[2]!) > 100 * reach(rnn.flow[2]!));
+});
+
+test('--flow-every measures without changing the training; a step count that is not a multiple of --eval-every is refused', () => {
+  const base = 'recur task adding --cell lstm --steps 6 --hidden 4 --batch 4 --budget 20 --eval-every 10 --val-size 8 --keep-going --backend js --json';
+  const plain = recurJsonLines(base), flow = recurJsonLines(`${base} --flow-every 10`);
+  const losses = (ls: Record<string, unknown>[]) => ls.filter((l) => l.event === 'eval').map((l) => l.valLoss);
+  assert.deepEqual(losses(flow), losses(plain));
+  assert.equal(plain.find((l) => l.event === 'end')!.flow, undefined);
+  assert.deepEqual((flow.find((l) => l.event === 'end')!.flow as { step: number }[]).map((f) => f.step), [0, 10, 20]);
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'recur.js'), 'task', 'adding', '--cell', 'rnn', '--steps', '5', '--flow-every', '150'], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /--flow-every: expected a multiple of --eval-every \(100\)/);
+});
+
+/** Every JSON line a `recur …` command prints. */
+function recurJsonLines(command: string): Record<string, unknown>[] {
+  const words = command.split(' ').slice(1);
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'recur.js'), ...words], { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+}

@@ -22,6 +22,25 @@ export const check: SectionCheck = {
         },
       },
     },
+    'vanishing-trained': {
+      facts(f) {
+        // T = 20, b_f = 0, seed 0 (recur task adding … --flow-every 200): the LSTM learns, the RNN does not
+        assert.equal(f.T, 20);
+        assert.equal(f.flowSteps, '0,200,400');
+        assert.ok(Number(f.lstmFinalValLoss) < 0.02, `LSTM validation ${f.lstmFinalValLoss} (recur task: 0.0053)`);
+        assert.ok(Number(f.rnnFinalValLoss) > 0.15, `tanh RNN validation ${f.rnnFinalValLoss}: stays near 0.167`);
+        assert.ok(Number(f.lstmReachEnd) > 10 * Number(f.lstmReachStart), `LSTM reach ${f.lstmReachStart} → ${f.lstmReachEnd}`);
+        assert.ok(Number(f.lstmReachEnd) > 100 * Number(f.rnnReachEnd), `reach at the end: LSTM ${f.lstmReachEnd}, RNN ${f.rnnReachEnd}`);
+      },
+      preset: {
+        index: 0, // b_f = 1
+        facts(f) {
+          assert.equal(f.T, 20);
+          assert.ok(Number(f.lstmReachStart) > 10 * Number(f.rnnReachStart), `b_f = 1 opens the LSTM at step 0: ${f.lstmReachStart} vs ${f.rnnReachStart}`);
+          assert.ok(Number(f.lstmFinalValLoss) < 0.05 && Number(f.rnnFinalValLoss) > 0.1, `LSTM ${f.lstmFinalValLoss}, RNN ${f.rnnFinalValLoss}`);
+        },
+      },
+    },
     'vanishing-gates': {
       facts(f) {
         assert.equal(f.forgetBias, 0);

@@ -1,6 +1,7 @@
 // The vanishing/exploding section's numbers, computed with recur exactly as `recur gradients` does
 // (random model seeded by `seed`, input seeded by seed + 7919, float64 TypeScript kernels). Pure:
 // the figure's worker calls it, and test/web/vanishing-cli.test.ts compares it with the CLI's JSON.
+import { ADDING_BASELINE, trainTask, type TaskFlow, type TaskOptions } from '../../../../../src/analysis/tasks.js';
 import { describeCell, eigenvalues, gradientNorms, jsKernels, randomInput, randomStack, RecurError, weightSpectra } from '../../../../../src/index.js';
 
 /** The σ(x) = x figure's settings: h_t = W_h h_{t−1} + W_x x_t + b, W_h scaled to spectral radius ρ. */
@@ -90,4 +91,65 @@ export function computeGates(p: GatesParams): GatesResult {
 /** The command line printing the same numbers. */
 export function gatesCommand(p: GatesParams): string {
   return `recur gradients --cell rnn,gru,lstm --hidden ${GATES_HIDDEN} --steps ${GATES_STEPS} --forget-bias ${p.forgetBias} --seed ${p.seed} --json`;
+}
+
+/** The trained-models figure's settings: a tanh RNN and an LSTM trained on the adding problem of
+ *  length T, the LSTM's forget-gate bias b_f; the gradient flow measured during training. */
+export interface TrainedParams {
+  [key: string]: number | string | boolean;
+  steps: number;
+  forgetBias: number;
+  seed: number;
+}
+
+/** Small enough to train in a couple of seconds in a Worker, large enough that the LSTM learns at
+ *  T = 20 with seed 0 (float32 TypeScript kernels, as `--backend js`). */
+export const TRAINED = { hidden: 16, batch: 32, lr: 0.01, budget: 400, evalEvery: 50, valSize: 64, flowEvery: 200 } as const;
+
+/** One cell's run: the validation loss at every evaluation and the gradient flow at 0, 200 and 400 steps. */
+export interface TrainedRun {
+  cell: 'rnn' | 'lstm';
+  step: number[];
+  valLoss: number[];
+  finalValLoss: number;
+  solvedAt: number | null;
+  flow: TaskFlow[];
+}
+
+export interface TrainedResult { baseline: number; forgetBias: number; distance: number[]; runs: [TrainedRun, TrainedRun] }
+
+/** Select values arrive as strings: the settings as numbers. */
+export function normTrained(p: TrainedParams): TrainedParams {
+  return { steps: Number(p.steps), forgetBias: Number(p.forgetBias), seed: Number(p.seed) };
+}
+
+/** The options `recur task adding` builds from the command line below (its defaults for the rest). */
+export function trainedTaskOptions(p: TrainedParams, cell: 'rnn' | 'lstm'): TaskOptions {
+  return {
+    task: 'adding', cell, T: p.steps, hidden: TRAINED.hidden, layers: 1, activation: 'tanh', whh: 'uniform', radius: undefined,
+    forgetBias: p.forgetBias, batch: TRAINED.batch, lr: TRAINED.lr, optimizer: 'adam', clip: 1, budget: TRAINED.budget,
+    evalEvery: TRAINED.evalEvery, valSize: TRAINED.valSize, seed: p.seed, stopWhenSolved: false, flowEvery: TRAINED.flowEvery,
+  };
+}
+
+/** `recur task adding --cell rnn,lstm … --flow-every 200`: train both, measuring the gradient flow. */
+export function computeTrained(settings: TrainedParams): TrainedResult {
+  const p = normTrained(settings);
+  if (!(Number.isInteger(p.steps) && p.steps >= 2 && p.steps <= 100)) throw new RecurError(`T: expected an integer in 2…100, got ${p.steps}`);
+  if (!(Number.isFinite(p.forgetBias) && Math.abs(p.forgetBias) <= 10)) throw new RecurError(`b_f: expected a number in −10…10, got ${p.forgetBias}`);
+  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  const k = jsKernels('float32');
+  const run = (cell: 'rnn' | 'lstm'): TrainedRun => {
+    const r = trainTask(trainedTaskOptions(p, cell), k);
+    return { cell, step: r.history.map((h) => h.step), valLoss: r.history.map((h) => h.valLoss), finalValLoss: r.finalValLoss, solvedAt: r.solvedAt, flow: r.flow };
+  };
+  return { baseline: ADDING_BASELINE, forgetBias: p.forgetBias, distance: Array.from({ length: p.steps }, (_, d) => d), runs: [run('rnn'), run('lstm')] };
+}
+
+/** The command line printing the same numbers (the eval lines' valLoss, the end lines' flow). */
+export function trainedCommand(settings: TrainedParams): string {
+  const p = normTrained(settings);
+  return `recur task adding --cell rnn,lstm --steps ${p.steps} --hidden ${TRAINED.hidden} --batch ${TRAINED.batch} --lr ${TRAINED.lr} ` +
+    `--forget-bias ${p.forgetBias} --budget ${TRAINED.budget} --eval-every ${TRAINED.evalEvery} --val-size ${TRAINED.valSize} ` +
+    `--flow-every ${TRAINED.flowEvery} --keep-going --seed ${p.seed} --backend js --json`;
 }

@@ -5,7 +5,10 @@ import { linearTicks } from '../../../../../src/charts/index.js';
 import { t } from '../../../i18n';
 import { drawLineChart, num } from '../../plot';
 import { figure, text, type FigureSpec, type SectionSpec } from '../../types';
-import { gatesCommand, linearCommand, type GatesParams, type GatesResult, type LinearParams, type LinearResult } from './compute';
+import {
+  gatesCommand, linearCommand, trainedCommand, TRAINED, type GatesParams, type GatesResult, type LinearParams, type LinearResult,
+  type TrainedParams, type TrainedResult,
+} from './compute';
 
 const linear: FigureSpec<LinearParams, LinearResult> = {
   id: 'vanishing-linear',
@@ -119,8 +122,63 @@ const gates: FigureSpec<GatesParams, GatesResult> = {
   },
 };
 
+/** Step 0 dashed and thin, the middle thin, the end thick: training reads left to right as the lines darken. */
+const FLOW_STYLE = [{ dashed: true, width: 1.2 }, { dashed: false, width: 1.2 }, { dashed: false, width: 2.8 }];
+
+const trained: FigureSpec<TrainedParams, TrainedResult> = {
+  id: 'vanishing-trained',
+  title: 'vanishing.trained.title',
+  caption: 'vanishing.trained.caption',
+  worker: () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' }),
+  defaults: { steps: 20, forgetBias: 0, seed: 0 },
+  live: false,
+  controls: [
+    { kind: 'select', name: 'steps', label: 'vanishing.ctl.trainedSteps', options: [10, 20, 30].map((T) => ({ value: String(T), label: `vanishing.ctl.t${T}` })) },
+    { kind: 'range', name: 'forgetBias', label: 'vanishing.ctl.forgetBias', min: -1, max: 3, step: 0.5, digits: 1 },
+    { kind: 'number', name: 'seed', label: 'vanishing.ctl.seed', min: 0, max: 1e6, step: 1 },
+  ],
+  presets: [
+    { label: 'vanishing.preset.trainedBias1', params: { forgetBias: 1 } },
+    { label: 'vanishing.preset.trainedLong', params: { steps: 30 } },
+  ],
+  command: (p) => trainedCommand(p),
+  draw(plot, r) {
+    const row = document.createElement('div');
+    row.className = 'fig-row';
+    plot.append(row);
+    const left = document.createElement('div'), right = document.createElement('div');
+    row.append(left, right);
+    const series = r.runs.flatMap((run) => run.flow.map((f, i) => ({
+      label: t(`vanishing.trained.flow.${run.cell}`, { step: f.step }), x: r.distance, y: f.gradNorm, color: CELL_COLORS[run.cell], ...FLOW_STYLE[Math.min(i, 2)]!,
+    })));
+    drawLineChart(left, { title: t('vanishing.trained.flowTitle'), xLabel: t('vanishing.linear.gradX'), yLabel: t('vanishing.linear.gradY'), yLog: true, series });
+    drawLineChart(right, {
+      title: t('vanishing.trained.lossTitle'), xLabel: t('vanishing.trained.lossX'), yLabel: t('vanishing.trained.lossY'), yLog: true,
+      series: r.runs.map((run) => ({ label: t(`vanishing.gates.${run.cell}`, { b: Number(run.cell === 'lstm' ? r.forgetBias : 0) }), x: run.step, y: run.valLoss, color: CELL_COLORS[run.cell], width: 2.5 })),
+      hlines: [{ y: r.baseline, label: t('vanishing.trained.baseline') }],
+    });
+    // how much of the gradient reaches the first step: gradNorm[T−1] / gradNorm[0], at the start and the end
+    const reach = (run: TrainedResult['runs'][number], i: number) => { const g = run.flow[i]!.gradNorm; return g[g.length - 1]! / g[0]!; };
+    const [rnn, lstm] = r.runs;
+    const last = lstm.flow.length - 1;
+    const readout = document.createElement('p');
+    readout.className = 'readout';
+    readout.textContent = t('vanishing.trained.readout', {
+      steps: TRAINED.budget, lstmLoss: num(lstm.finalValLoss), rnnLoss: num(rnn.finalValLoss), baseline: num(r.baseline),
+      d: r.distance.length - 1, lstm0: num(reach(lstm, 0)), lstm1: num(reach(lstm, last)), rnn0: num(reach(rnn, 0)), rnn1: num(reach(rnn, last)),
+    });
+    plot.append(readout);
+    return {
+      T: r.distance.length, flowSteps: lstm.flow.map((f) => f.step).join(','), baseline: r.baseline,
+      rnnFinalValLoss: rnn.finalValLoss, lstmFinalValLoss: lstm.finalValLoss, lstmSolvedAt: lstm.solvedAt, rnnSolvedAt: rnn.solvedAt,
+      rnnReachStart: reach(rnn, 0), rnnReachEnd: reach(rnn, last), lstmReachStart: reach(lstm, 0), lstmReachEnd: reach(lstm, last),
+      lstmRateEnd: lstm.flow[last]!.rate, rnnRateEnd: rnn.flow[last]!.rate,
+    };
+  },
+};
+
 const section: SectionSpec = {
   id: 'vanishing',
-  blocks: [text('vanishing.intro'), figure(linear), text('vanishing.after'), text('vanishing.nonlinear'), text('vanishing.gatesText'), figure(gates), text('vanishing.gatesAfter')],
+  blocks: [text('vanishing.intro'), figure(linear), text('vanishing.after'), text('vanishing.nonlinear'), text('vanishing.gatesText'), figure(gates), text('vanishing.gatesAfter'), text('vanishing.trainedText'), figure(trained), text('vanishing.trainedAfter')],
 };
 export default section;
