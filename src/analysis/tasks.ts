@@ -16,7 +16,8 @@
  *
  * Model: recurrent stack + linear head, MSE or cross-entropy, Adam (or another torch.optim
  * optimizer), optional global-norm clipping. Fresh random batches every step; a fixed validation
- * set decides "solved".
+ * set decides "solved". With `flowEvery`, the gradient flow of analysis/gradient-flow is measured on
+ * the model being trained (step 0, every flowEvery steps, the end), as `recur task --flow-every`.
  */
 import { RecurError } from '../errors.js';
 import type { Kernels } from '../kernels/types.js';
