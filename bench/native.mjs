@@ -81,6 +81,7 @@ for (const h of [256, 512]) configs.push({ id: `lstm-${h}-gemm-1`, cell: 'lstm',
 
 const runs = Object.fromEntries(configs.map((c) => [c.id, []]));
 const started = new Date();
+const loadBefore = loadavg();
 for (let rep = 1; rep <= REPEATS; rep++) {
   log(`## repeat ${rep} of ${REPEATS}`);
   for (const c of configs) {
@@ -132,6 +133,8 @@ checks.push({ label: '≥ 80% of the addon\'s own gemm rate end to end (LSTM, 1 
               detail: e2e.map((x) => `H=${x.h}: ${num(x.train)} of ${num(x.gemm)} GFLOP/s (${x.train && x.gemm ? Math.round(100 * x.train / x.gemm) : '–'}%; per CPU-second ${num(x.trainCpu)} of ${num(x.gemmCpu)})`).join(', ') });
 
 const load = loadavg();
+// the benchmark's own threads raise the load to 1–2; the load before it started says whether other work shared the cores
+const quiet = loadBefore[0] <= cores * 0.5;
 const machinePeak = cores * peak.gflopsPerCore;
 const lines = [
   '<!-- native:start (written by bench/native.mjs: npm run bench:native) -->',
@@ -139,7 +142,7 @@ const lines = [
   '',
   `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:native\` (${REPEATS} interleaved repeats of ${SECONDS} s; medians), ` +
   `kernels native (${isa}), PyTorch ${torchVersion ?? 'not installed'} (OMP_WAIT_POLICY=passive), ${cores} cores, ` +
-  `load average ${load[0].toFixed(2)} at the end${load[0] > cores * 0.5 ? ' — **a loaded machine: these numbers are noisy**' : ''}.`,
+  `load average ${loadBefore[0].toFixed(2)} before the run and ${load[0].toFixed(2)} at its end (its own threads)${quiet ? '' : ' — **a loaded machine: these numbers are noisy**'}.`,
   '',
   `Peak: ${cores} cores × ${peak.lanes} lanes × 2 FLOPs × ${peak.fmaUnits} FMA units × ${peak.ghz.toFixed(2)} GHz ≈ ${num(machinePeak)} GFLOP/s ` +
   `(one core's register-only multiply-add loop: ${num(peak.gflopsPerCore)} GFLOP/s, in thread CPU time).`,
