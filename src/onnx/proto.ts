@@ -102,24 +102,23 @@ export function encodeModel(model: ModelProto): Uint8Array {
  * every dimension and attribute recur meets); `what` names the file in the error of a bad file.
  */
 export function decodeModel(bytes: Uint8Array, what = 'ONNX model'): ModelProto {
-  let message: protobuf.Message;
-  try {
-    message = Model.decode(bytes);
-  } catch (e) {
-    throw new RecurError(`${what}: expected an ONNX ModelProto, got bytes protobuf cannot read (${(e as Error).message})`);
-  }
-  return Model.toObject(message, { longs: Number, enums: Number, bytes: Uint8Array, defaults: false, arrays: false }) as ModelProto;
+  return decode(Model, bytes, what) as ModelProto;
 }
 
 const Tensor = root.lookupType('onnx.TensorProto');
 
 /** Parse one serialized TensorProto (the `input_0.pb` files of ONNX's operator test cases). */
 export function decodeTensor(bytes: Uint8Array, what = 'ONNX tensor'): TensorProto {
+  return decode(Tensor, bytes, what) as TensorProto;
+}
+
+/** One message of `type` as a plain object, or one line naming `what` and the message expected. */
+function decode(type: protobuf.Type, bytes: Uint8Array, what: string): object {
   let message: protobuf.Message;
   try {
-    message = Tensor.decode(bytes);
+    message = type.decode(bytes);
   } catch (e) {
-    throw new RecurError(`${what}: expected an ONNX TensorProto, got bytes protobuf cannot read (${(e as Error).message})`);
+    throw new RecurError(`${what}: expected an ONNX ${type.name}, got bytes protobuf cannot read (${(e as Error).message})`);
   }
-  return Tensor.toObject(message, { longs: Number, enums: Number, bytes: Uint8Array, defaults: false, arrays: false }) as TensorProto;
+  return type.toObject(message, { longs: Number, enums: Number, bytes: Uint8Array, defaults: false, arrays: false });
 }
