@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import {
   parseSafetensors, serializeSafetensors, tensorToFloat32, tensorToFloat64, tensorToInt32, type SafetensorsFile, type TensorToWrite,
 } from '../src/format/safetensors.js';
-import type { Kernels } from '../src/kernels/types.js';
+import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
 import { runStack } from '../src/models/stack-file.js';
 
 /** The repository root, from dist/test/. */
@@ -118,3 +118,21 @@ export function editable(path: string): Editable {
 
 /** An Editable's bytes. */
 export const bytesOf = (e: Editable): Uint8Array => serializeSafetensors(e.tensors, e.metadata);
+
+/**
+ * k whose fused loops count their calls, and those given per-row lengths (a loop's last argument),
+ * so a test can assert that a run took the fused path, with the lengths, not the step loops.
+ */
+export function countingFusedCalls(k: Kernels): { kernels: Kernels; calls: () => number; withLengths: () => number } {
+  let calls = 0, withLengths = 0;
+  const wrapped = {} as Record<string, unknown>;
+  for (const f of Object.keys(k.sequence!) as (keyof SequenceKernels)[]) {
+    const fn = k.sequence![f] as (...a: unknown[]) => void;
+    wrapped[f] = (...a: unknown[]) => {
+      calls++;
+      if (a[a.length - 1] instanceof Int32Array) withLengths++;
+      fn(...a);
+    };
+  }
+  return { kernels: Object.assign(Object.create(k) as Kernels, { sequence: wrapped }), calls: () => calls, withLengths: () => withLengths };
+}

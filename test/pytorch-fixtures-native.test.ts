@@ -12,12 +12,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { loadNativeKernels, nativeIsas, nativeUnavailable, type NativeKernels } from '../src/kernels/native/index.js';
-import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseSafetensors } from '../src/format/safetensors.js';
-import { checkStackFixture, compare, floats, ROOT, stackFixtures } from './helpers.js';
+import { checkStackFixture, countingFusedCalls, compare, floats, ROOT, stackFixtures } from './helpers.js';
 
 const why = await nativeUnavailable();
 const hasCompiler = spawnSync(process.env.CXX ?? 'g++', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -41,28 +40,21 @@ for (const [i, isa] of isas.entries()) {
     const label = `native ${isa}, ${threads} thread${threads > 1 ? 's' : ''}`;
     describe(`PyTorch fixtures on ${label}`, () => {
       let k: NativeKernels;
-      let counted: Kernels;
-      let withLengths = 0;
+      let counted: ReturnType<typeof countingFusedCalls>;
       before(async () => {
         k = await loadNativeKernels({ isa, threads, cores: threads, ...(threads > 1 ? { split: { gemmFlops: 0, elements: 0 } } : {}) });
         assert.equal(k.name, 'native');
         assert.equal(k.isa, isa);
         assert.equal(k.threads, threads);
-        const seq = k.sequence;
-        const wrapped = {} as Record<string, unknown>;
-        for (const f of Object.keys(seq) as (keyof SequenceKernels)[]) {
-          const fn = seq[f] as (...a: unknown[]) => void;
-          wrapped[f] = (...a: unknown[]) => { if (a[a.length - 1] instanceof Int32Array) withLengths++; fn(...a); };
-        }
-        counted = Object.assign(Object.create(k) as Kernels, { sequence: wrapped });
+        counted = countingFusedCalls(k);
       });
       after(() => {
         if (threads > 1) assert.ok(k.parallelCalls > 0, `the cut path ran (${k.parallelCalls} calls)`);
-        assert.ok(withLengths > 0, `the padded fixtures ran on the fused loops (${withLengths} calls)`);
+        assert.ok(counted.withLengths() > 0, `the padded fixtures ran on the fused loops (${counted.withLengths()} calls)`);
         k.dispose();
       });
       for (const c of stackFixtures()) {
-        test(`${c.name} matches ${c.reference} (${label})`, () => checkStackFixture(c, counted, { forward: 1e-5, backward: 1e-4 }));
+        test(`${c.name} matches ${c.reference} (${label})`, () => checkStackFixture(c, counted.kernels, { forward: 1e-5, backward: 1e-4 }));
       }
     });
   }

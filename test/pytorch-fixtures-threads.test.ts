@@ -8,36 +8,27 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Kernels, SequenceKernels } from '../src/kernels/types.js';
 import { loadWasmKernels, type WasmKernels } from '../src/kernels/wasm/index.js';
-import { checkStackFixture, stackFixtures } from './helpers.js';
+import { checkStackFixture, countingFusedCalls, stackFixtures } from './helpers.js';
 
 for (const relaxed of [true, false]) {
   const name = relaxed ? 'wasm-relaxed-simd' : 'wasm-simd';
   describe(`PyTorch fixtures on ${name}, 2 threads`, () => {
     let k: WasmKernels;
-    let counted: Kernels;
-    let withLengths = 0;
+    let counted: ReturnType<typeof countingFusedCalls>;
     before(async () => {
       k = await loadWasmKernels({ relaxed, threads: 2, cores: 2, split: { gemmFlops: 0, elements: 0, tune: false } });
       assert.equal(k.name, name);
       assert.equal(k.threads, 2);
-      // k, its fused loops counting the calls given lengths
-      const seq = k.sequence!;
-      const wrapped = {} as Record<string, unknown>;
-      for (const f of Object.keys(seq) as (keyof SequenceKernels)[]) {
-        const fn = seq[f] as (...a: unknown[]) => void;
-        wrapped[f] = (...a: unknown[]) => { if (a[a.length - 1] instanceof Int32Array) withLengths++; fn(...a); };
-      }
-      counted = Object.assign(Object.create(k) as Kernels, { sequence: wrapped });
+      counted = countingFusedCalls(k);
     });
     after(() => {
       assert.ok(k.parallelCalls > 0, `the cut path ran (${k.parallelCalls} calls)`);
-      assert.ok(withLengths > 0, `the padded fixtures ran on the fused loops (${withLengths} calls)`);
+      assert.ok(counted.withLengths() > 0, `the padded fixtures ran on the fused loops (${counted.withLengths()} calls)`);
       k.dispose();
     });
     for (const c of stackFixtures()) {
-      test(`${c.name} matches ${c.reference} (${name}, 2 threads)`, () => checkStackFixture(c, counted, { forward: 1e-5, backward: 1e-4 }));
+      test(`${c.name} matches ${c.reference} (${name}, 2 threads)`, () => checkStackFixture(c, counted.kernels, { forward: 1e-5, backward: 1e-4 }));
     }
   });
 }

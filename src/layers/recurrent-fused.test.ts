@@ -6,9 +6,10 @@
 // parameter gradients, sums over rows, are the same bits.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Kernels, SequenceKernels } from '../kernels/types.js';
+import type { Kernels } from '../kernels/types.js';
 import { loadWasmKernels } from '../kernels/wasm/index.js';
 import { loadNativeKernels, nativeIsas, nativeUnavailable } from '../kernels/native/index.js';
+import { countingFusedCalls } from '../../test/helpers.js';
 import { Rng } from '../tensor/rng.js';
 import type { FloatArray } from '../tensor/types.js';
 import { parseRecurrentConfig, type RecurrentConfig } from './config.js';
@@ -24,21 +25,6 @@ const T = 6, V = 7, H = 5; // H: most runs (one run per cell at 260)
 /** k without its fused loops: the cells run their step loops on the same kernels. */
 const stepsOnly = (k: Kernels): Kernels => Object.assign(Object.create(k) as Kernels, { sequence: undefined });
 
-/** k whose fused loops count their calls, and those given per-row lengths. */
-function counting(k: Kernels): { kernels: Kernels; calls: () => number; withLengths: () => number } {
-  let n = 0, withLengths = 0;
-  const seq = k.sequence!;
-  const wrapped = {} as Record<string, unknown>;
-  for (const name of Object.keys(seq) as (keyof SequenceKernels)[]) {
-    const f = seq[name] as (...a: unknown[]) => void;
-    wrapped[name] = (...a: unknown[]) => {
-      n++;
-      if (a[a.length - 1] instanceof Int32Array) withLengths++;
-      f(...a);
-    };
-  }
-  return { kernels: Object.assign(Object.create(k) as Kernels, { sequence: wrapped }), calls: () => n, withLengths: () => withLengths };
-}
 
 interface Inputs {
   B: number;
@@ -85,7 +71,7 @@ function compare(k: Kernels, rng: Rng, cell: Partial<RecurrentConfig>, B: number
     dy: Float64Array.from({ length: T * B * D * H }, () => rng.normal()),
     dhN: Float64Array.from({ length: layers * D * B * H }, () => rng.normal()),
   };
-  const fused = counting(k);
+  const fused = countingFusedCalls(k);
   const got = run(config, fused.kernels, inp);
   const want = run(config, stepsOnly(k), inp);
   const name = `${JSON.stringify(cell)} B=${B} H=${H} L=${layers} bi=${bidirectional} lengths=${padded} dense=${dense}`;

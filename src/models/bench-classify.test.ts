@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '../../test/helpers.js';
+import { countingFusedCalls, ROOT } from '../../test/helpers.js';
 import { jsKernels } from '../kernels/js/index.js';
-import type { Kernels, SequenceKernels } from '../kernels/types.js';
+import type { Kernels } from '../kernels/types.js';
 import { loadWasmKernels } from '../kernels/wasm/index.js';
 import { classifyFlopsPerToken, ClassifyWorkload, type ClassifyOptions } from './bench-classify.js';
 
@@ -27,21 +27,15 @@ test('classify workload: the loss falls, and each step counts its real tokens', 
 test('classify workload: padded batches run on the fused loops, with the step loops\' results', async () => {
   const k = await loadWasmKernels({ threads: 2, cores: 2, split: { gemmFlops: 0, elements: 0, tune: false } });
   try {
-    let withLengths = 0;
-    const seq = k.sequence!;
-    const wrapped = {} as Record<string, unknown>;
-    for (const f of Object.keys(seq) as (keyof SequenceKernels)[]) {
-      const fn = seq[f] as (...a: unknown[]) => void;
-      wrapped[f] = (...a: unknown[]) => { if (a[a.length - 1] instanceof Int32Array) withLengths++; fn(...a); };
-    }
-    const fused = Object.assign(Object.create(k) as Kernels, { sequence: wrapped });
+    const counted = countingFusedCalls(k);
+    const fused = counted.kernels;
     const steps = Object.assign(Object.create(k) as Kernels, { sequence: undefined });
     const o = { ...SMALL, batch: 19, batches: 3 };
     const a = new ClassifyWorkload(o, fused), b = new ClassifyWorkload(o, steps);
     for (let i = 0; i < 4; i++) assert.deepEqual(a.trainStep(), b.trainStep(), `step ${i}`);
     assert.deepEqual(Float64Array.from(a.params.data), Float64Array.from(b.params.data), 'the weights after 4 steps');
     // per step: 2 layers × (forward + backward)
-    assert.equal(withLengths, 4 * 4, 'every recurrence got the lengths');
+    assert.equal(counted.withLengths(), 4 * 4, 'every recurrence got the lengths');
   } finally {
     k.dispose();
   }
