@@ -5,13 +5,14 @@ import {
   RecurError, jsKernels, describeCell, gradientHeatmap, gradientNorms, randomInput, randomStack,
 } from 'recur';
 import type { FromLabWorker, LabRequest, LabSeries } from './protocol';
+import { integerIn } from './notes/check.js';
 
 const scope = self as unknown as { postMessage(m: FromLabWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<LabRequest>) => void) | null };
 
 function check(q: LabRequest): void {
   if (q.cells.length === 0) throw new RecurError('choose at least one cell');
-  if (!(Number.isInteger(q.steps) && q.steps >= 2 && q.steps <= 1000)) throw new RecurError(`sequence length: expected an integer in 2..1000, got ${q.steps}`);
-  if (!(Number.isInteger(q.hidden) && q.hidden >= 1 && q.hidden <= 256)) throw new RecurError(`hidden size: expected an integer in 1..256, got ${q.hidden}`);
+  integerIn(q.steps, 'sequence length', 2, 1000);
+  integerIn(q.hidden, 'hidden size', 1, 256);
   if (!(Number.isFinite(q.radius) && q.radius >= 0 && q.radius <= 10)) throw new RecurError(`spectral radius: expected a number in 0..10, got ${q.radius}`);
 }
 

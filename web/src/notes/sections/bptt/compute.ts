@@ -3,6 +3,7 @@
 // (one exact backward pass per loss step, float64), as `recur gradients --heatmap … --json` prints.
 // Pure: test/web/bptt-cli.test.ts compares it with the CLI.
 import { gradientHeatmap, gradientNorms, jsKernels, randomInput, randomStack, RecurError } from '../../../../../src/index.js';
+import { integerIn } from '../../check.js';
 
 /** The figure's settings. */
 export interface BpttParams {
@@ -31,9 +32,9 @@ export interface BpttResult {
 
 /** Check the settings a page (or a hand-edited URL) may send. */
 export function checkBptt(p: BpttParams): void {
-  if (!(Number.isInteger(p.steps) && p.steps >= 2 && p.steps <= 24)) throw new RecurError(`T: expected an integer in 2…24, got ${p.steps}`);
+  integerIn(p.steps, 'T', 2, 24);
   if (!(Number.isFinite(p.radius) && p.radius >= 0 && p.radius <= 3)) throw new RecurError(`ρ: expected a number in 0…3, got ${p.radius}`);
-  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  integerIn(p.seed, 'seed', 0);
 }
 
 /** recur gradients' numbers for the unrolled RNN. */

@@ -4,6 +4,7 @@
 // test/web/clipping-cli.test.ts compares it with the CLI's JSON.
 import { ADDING_BASELINE, trainTask, type TaskOptions, type TaskResult } from '../../../../../src/analysis/tasks.js';
 import { jsKernels, RecurError } from '../../../../../src/index.js';
+import { integerIn } from '../../check.js';
 
 /** The figure's settings: a tanh RNN on the adding problem, W_h orthogonal scaled to ρ, plain SGD. */
 export interface ClipParams {
@@ -41,9 +42,9 @@ export function checkClip(p: ClipParams): void {
   if (!(Number.isFinite(p.radius) && p.radius > 0 && p.radius <= 5)) throw new RecurError(`ρ: expected a number in (0, 5], got ${p.radius}`);
   if (!(Number.isFinite(p.lr) && p.lr > 0 && p.lr <= 1)) throw new RecurError(`learning rate: expected a number in (0, 1], got ${p.lr}`);
   if (!(Number.isFinite(p.clip) && p.clip > 0)) throw new RecurError(`θ: expected a number > 0, got ${p.clip}`);
-  if (!(Number.isInteger(p.steps) && p.steps >= 2 && p.steps <= 200)) throw new RecurError(`T: expected an integer in 2…200, got ${p.steps}`);
-  if (!(Number.isInteger(p.budget) && p.budget >= 1 && p.budget <= 1000)) throw new RecurError(`steps: expected an integer in 1…1000, got ${p.budget}`);
-  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  integerIn(p.steps, 'T', 2, 200);
+  integerIn(p.budget, 'steps', 1, 1000);
+  integerIn(p.seed, 'seed', 0);
 }
 
 /** The options `recur task adding` builds from the command line below (its defaults for the rest). */

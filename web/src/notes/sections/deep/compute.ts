@@ -9,6 +9,7 @@ import {
 } from '../../../../../src/index.js';
 import { generateRescored } from '../../../../../src/models/generate.js';
 import { trainTaggers, type TaggingOptions, type TaggingResult } from '../../../../../src/analysis/tagging.js';
+import { integerIn } from '../../check.js';
 
 /** The tagging figure's settings (`recur task tagging`). */
 export interface TaggerParams extends TaggingOptions {
@@ -67,13 +68,10 @@ export const LM_FIXED = { batch: 32, steps: 20, lr: 0.03, sample: 100 } as const
 /** Check the settings a page (or a hand-edited URL) may send. */
 export function checkLm(p: LmParams): void {
   if (!['gru', 'lstm', 'rnn'].includes(p.cell)) throw new RecurError(`cell: expected gru, lstm or rnn, got ${String(p.cell)}`);
-  const int = (v: number, name: string, lo: number, hi: number) => {
-    if (!(Number.isInteger(v) && v >= lo && v <= hi)) throw new RecurError(`${name}: expected an integer in ${lo}…${hi}, got ${v}`);
-  };
-  int(p.hidden, 'H', 1, 256);
-  int(p.epochs, 'epochs', 1, 50);
-  int(p.chars, 'characters', 1000, 200000);
-  int(p.seed, 'seed', 0, 1e9);
+  integerIn(p.hidden, 'H', 1, 256);
+  integerIn(p.epochs, 'epochs', 1, 50);
+  integerIn(p.chars, 'characters', 1000, 200000);
+  integerIn(p.seed, 'seed', 0, 1e9);
 }
 
 /** Train both directions on the first `chars` characters of `text` (what two `recur train` runs print). */

@@ -7,6 +7,7 @@ import { parseRecurrentConfig } from '../../../../../src/layers/config.js';
 import { gateSaturation, gateTrace, type GateSaturation, type GateTrace } from '../../../../../src/models/gate-trace.js';
 import { DEFAULT_TRAIN, jsKernels, LanguageModel, LmTrainer, RecurError, tokenize, Vocab } from '../../../../../src/index.js';
 import { Rng } from '../../../../../src/tensor/rng.js';
+import { integerIn } from '../../check.js';
 
 /** The figure's settings: the model and its training; `unit` only picks what is shown. */
 export interface GatesParams {
@@ -40,9 +41,9 @@ export function normGates(p: GatesParams): GatesParams {
 /** Check the settings a page (or a hand-edited URL) may send. */
 export function checkGates(p: GatesParams): void {
   if (p.cell !== 'lstm' && p.cell !== 'gru') throw new RecurError(`cell: expected lstm or gru, got ${String(p.cell)}`);
-  if (!(Number.isInteger(p.hidden) && p.hidden >= 4 && p.hidden <= 128)) throw new RecurError(`H: expected an integer in 4…128, got ${p.hidden}`);
-  if (!(Number.isInteger(p.epochs) && p.epochs >= 1 && p.epochs <= 20)) throw new RecurError(`epochs: expected an integer in 1…20, got ${p.epochs}`);
-  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  integerIn(p.hidden, 'H', 4, 128);
+  integerIn(p.epochs, 'epochs', 1, 20);
+  integerIn(p.seed, 'seed', 0);
 }
 
 /** Train on `text` (The Time Machine) as `recur train` does, tracing the gates after every epoch. */

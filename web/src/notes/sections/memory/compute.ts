@@ -7,6 +7,7 @@ import { jsKernels, RecurError } from '../../../../../src/index.js';
 import {
   chronologicalSplit, DEFAULT_FIT, dominantPeriod, narma10, parseCsv, runForecast, seriesFromTable, sizeOf, type ModelOptions, type SeriesInput,
 } from '../../../../../src/timeseries/index.js';
+import { integerIn } from '../../check.js';
 
 export type MemoryData = 'airline' | 'sunspots' | 'narma10';
 export type MemoryModel = 'ar' | 'narx' | 'tdnn';
@@ -107,8 +108,8 @@ const runningRmse = (a: ArrayLike<number>, b: ArrayLike<number>): number[] => {
 function check(p: MemoryParams): void {
   if (!['airline', 'sunspots', 'narma10'].includes(p.data)) throw new RecurError(`data: expected airline, sunspots or narma10, got ${String(p.data)}`);
   if (!['ar', 'narx', 'tdnn'].includes(p.model)) throw new RecurError(`model: expected ar, narx or tdnn, got ${String(p.model)}`);
-  if (!(Number.isInteger(p.epochs) && p.epochs >= 1 && p.epochs <= 500)) throw new RecurError(`epochs: expected an integer in 1…500, got ${p.epochs}`);
-  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  integerIn(p.epochs, 'epochs', 1, 500);
+  integerIn(p.seed, 'seed', 0);
 }
 
 /** Fit and score as `recur forecast … --backend js` does, and measure the closed loop's horizon. */

@@ -5,6 +5,7 @@
 // figures' worker calls it, and test/web/residual-cli.test.ts compares it with the CLI's JSON.
 import { gradientNorms, jsKernels, randomInput, randomStack, RecurError } from '../../../../../src/index.js';
 import { stateNorms } from '../../../../../src/analysis/state-norms.js';
+import { integerIn } from '../../check.js';
 
 /** Both figures' settings. */
 export interface ResidualParams {
@@ -30,9 +31,9 @@ export interface ResidualResult { distance: number[]; rnn: ResidualRun; residual
 /** Check the settings a page (or a hand-edited URL) may send. */
 export function checkResidual(p: ResidualParams): void {
   if (!(Number.isFinite(p.radius) && p.radius >= 0 && p.radius <= 10)) throw new RecurError(`ρ: expected a number in 0…10, got ${p.radius}`);
-  if (!(Number.isInteger(p.hidden) && p.hidden >= 1 && p.hidden <= 128)) throw new RecurError(`H: expected an integer in 1…128, got ${p.hidden}`);
-  if (!(Number.isInteger(p.steps) && p.steps >= 2 && p.steps <= 400)) throw new RecurError(`T: expected an integer in 2…400, got ${p.steps}`);
-  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  integerIn(p.hidden, 'H', 1, 128);
+  integerIn(p.steps, 'T', 2, 400);
+  integerIn(p.seed, 'seed', 0);
 }
 
 /** `recur gradients --cell rnn,residual-xh --radius ρ … --state-norms --json`. */

@@ -3,6 +3,7 @@
 // the figure's worker calls it, and test/web/vanishing-cli.test.ts compares it with the CLI's JSON.
 import { ADDING_BASELINE, trainTask, type TaskFlow, type TaskOptions } from '../../../../../src/analysis/tasks.js';
 import { describeCell, eigenvalues, gradientNorms, jsKernels, randomInput, randomStack, RecurError, weightSpectra } from '../../../../../src/index.js';
+import { integerIn } from '../../check.js';
 
 /** The σ(x) = x figure's settings: h_t = W_h h_{t−1} + W_x x_t + b, W_h scaled to spectral radius ρ. */
 export interface LinearParams {
@@ -28,8 +29,8 @@ export interface LinearResult {
 /** Check the settings a page (or a hand-edited URL) may send. */
 export function checkLinear(p: LinearParams): void {
   if (!(Number.isFinite(p.radius) && p.radius >= 0 && p.radius <= 10)) throw new RecurError(`ρ: expected a number in 0…10, got ${p.radius}`);
-  if (!(Number.isInteger(p.hidden) && p.hidden >= 1 && p.hidden <= 128)) throw new RecurError(`H: expected an integer in 1…128, got ${p.hidden}`);
-  if (!(Number.isInteger(p.steps) && p.steps >= 2 && p.steps <= 400)) throw new RecurError(`T: expected an integer in 2…400, got ${p.steps}`);
+  integerIn(p.hidden, 'H', 1, 128);
+  integerIn(p.steps, 'T', 2, 400);
   if (p.whh !== 'uniform' && p.whh !== 'orthogonal') throw new RecurError(`W_h: expected uniform or orthogonal, got ${String(p.whh)}`);
 }
 
@@ -73,7 +74,7 @@ export interface GatesResult {
  *  untrained cell, the LSTM's forget gates opened by b_f (σ(b_f) of the cell kept per step). */
 export function computeGates(p: GatesParams): GatesResult {
   if (!(Number.isFinite(p.forgetBias) && Math.abs(p.forgetBias) <= 10)) throw new RecurError(`b_f: expected a number in −10…10, got ${p.forgetBias}`);
-  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  integerIn(p.seed, 'seed', 0);
   const k = jsKernels('float64');
   const H = GATES_HIDDEN, T = GATES_STEPS;
   const x = randomInput(T, 1, H, p.seed + 7919, k);
@@ -135,9 +136,9 @@ export function trainedTaskOptions(p: TrainedParams, cell: 'rnn' | 'lstm'): Task
 /** `recur task adding --cell rnn,lstm … --flow-every 200`: train both, measuring the gradient flow. */
 export function computeTrained(settings: TrainedParams): TrainedResult {
   const p = normTrained(settings);
-  if (!(Number.isInteger(p.steps) && p.steps >= 2 && p.steps <= 100)) throw new RecurError(`T: expected an integer in 2…100, got ${p.steps}`);
+  integerIn(p.steps, 'T', 2, 100);
   if (!(Number.isFinite(p.forgetBias) && Math.abs(p.forgetBias) <= 10)) throw new RecurError(`b_f: expected a number in −10…10, got ${p.forgetBias}`);
-  if (!(Number.isInteger(p.seed) && p.seed >= 0)) throw new RecurError(`seed: expected an integer ≥ 0, got ${p.seed}`);
+  integerIn(p.seed, 'seed', 0);
   const k = jsKernels('float32');
   const run = (cell: 'rnn' | 'lstm'): TrainedRun => {
     const r = trainTask(trainedTaskOptions(p, cell), k);
